@@ -1,0 +1,129 @@
+// Runs in headless Chromium against its real IndexedDB.
+import { openDB } from 'idb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SfaError } from '@sfa/shared/protocol/errors';
+import { computePeaks } from '@sfa/shared/waveform/peaks';
+import {
+  addTrack,
+  closeLibrary,
+  DB_VERSION,
+  deleteTrack,
+  getPeaks,
+  getTrack,
+  getTrackFile,
+  listTracks,
+  openLibrary,
+  type TrackRecord,
+} from './db.ts';
+
+let dbCount = 0;
+const usedNames: string[] = [];
+function freshName(): string {
+  const name = `sfa-test-${Date.now()}-${dbCount++}`;
+  usedNames.push(name);
+  return name;
+}
+
+afterEach(async () => {
+  for (const name of usedNames.splice(0)) {
+    await closeLibrary(name);
+    indexedDB.deleteDatabase(name);
+  }
+});
+
+function track(id: string, overrides: Partial<TrackRecord> = {}): TrackRecord {
+  return {
+    id,
+    title: `Track ${id}`,
+    fileName: `${id}.wav`,
+    mimeType: 'audio/wav',
+    byteSize: 4,
+    container: 'wav',
+    codec: 'PCM 16-bit',
+    durationSec: 1.5,
+    sampleRate: 44_100,
+    channelCount: 2,
+    importedAt: Date.now(),
+    ...overrides,
+  };
+}
+
+const peaks = computePeaks([new Float32Array([0, 0.5, -0.5, 1])], 44_100);
+
+describe('library database', () => {
+  it('creates the schema on first open and stores a track, its file and peaks', async () => {
+    const db = await openLibrary(freshName());
+    expect(db.version).toBe(DB_VERSION);
+    expect([...db.objectStoreNames].sort()).toEqual(['files', 'peaks', 'tracks']);
+    await addTrack(db, track('a'), new Blob([new Uint8Array([1, 2, 3, 4])]), peaks);
+    expect((await getTrack(db, 'a'))?.title).toBe('Track a');
+    const file = await getTrackFile(db, 'a');
+    expect(Array.from(new Uint8Array(await file.arrayBuffer()))).toEqual([1, 2, 3, 4]);
+    expect(Array.from((await getPeaks(db, 'a'))!.levels[0]!.data)).toEqual(Array.from(peaks.levels[0]!.data));
+  });
+
+  it('lists tracks in import order and survives closing and reopening', async () => {
+    const name = freshName();
+    let db = await openLibrary(name);
+    await addTrack(db, track('late', { importedAt: 2000 }), new Blob(['x']), peaks);
+    await addTrack(db, track('early', { importedAt: 1000 }), new Blob(['y']), peaks);
+    await closeLibrary(name);
+    db = await openLibrary(name);
+    expect((await listTracks(db)).map((t) => t.id)).toEqual(['early', 'late']);
+  });
+
+  it('refuses a duplicate and leaves the stored track untouched', async () => {
+    const db = await openLibrary(freshName());
+    await addTrack(db, track('dup', { title: 'First' }), new Blob(['first']), peaks);
+    const error = await addTrack(db, track('dup', { title: 'Second' }), new Blob(['second']), peaks).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SfaError);
+    expect((error as SfaError).code).toBe('duplicate');
+    expect((error as SfaError).message).toContain('First');
+    expect((await getTrack(db, 'dup'))?.title).toBe('First');
+    expect(await (await getTrackFile(db, 'dup')).text()).toBe('first');
+  });
+
+  it('writes nothing when any part of a track fails to store', async () => {
+    const db = await openLibrary(freshName());
+    const unclonable = { ...peaks, levels: [{ samplesPerPeak: 1, data: () => 0 }] } as never;
+    await expect(addTrack(db, track('half'), new Blob(['bytes']), unclonable)).rejects.toMatchObject({
+      code: 'storage-failed',
+    });
+    expect(await getTrack(db, 'half')).toBeUndefined();
+    expect(await db.get('files', 'half')).toBeUndefined();
+    expect(await db.count('tracks')).toBe(0);
+  });
+
+  it('deletes a track with its file and peaks', async () => {
+    const db = await openLibrary(freshName());
+    await addTrack(db, track('gone'), new Blob(['bytes']), peaks);
+    await addTrack(db, track('kept'), new Blob(['bytes']), peaks);
+    await deleteTrack(db, 'gone');
+    expect(await getTrack(db, 'gone')).toBeUndefined();
+    expect(await db.get('files', 'gone')).toBeUndefined();
+    expect(await db.get('peaks', 'gone')).toBeUndefined();
+    await expect(getTrackFile(db, 'gone')).rejects.toMatchObject({ code: 'not-found' });
+    expect((await listTracks(db)).map((t) => t.id)).toEqual(['kept']);
+  });
+
+  it('explains a library written by a newer app version instead of failing obscurely', async () => {
+    const name = freshName();
+    (await openDB(name, DB_VERSION + 5)).close();
+    await expect(openLibrary(name)).rejects.toMatchObject({ code: 'storage-failed', message: /newer version/ });
+  });
+
+  it('closes itself when another tab needs to upgrade, then reopens', async () => {
+    const name = freshName();
+    const db = await openLibrary(name);
+    await addTrack(db, track('kept'), new Blob(['bytes']), peaks);
+    // Another tab opening a newer version would be blocked forever if we held on.
+    const newer = await openDB(name, DB_VERSION + 1);
+    newer.close();
+    await expect(openLibrary(name)).rejects.toMatchObject({ code: 'storage-failed' });
+    const raw = await openDB(name);
+    expect(await raw.count('tracks')).toBe(1);
+    raw.close();
+  });
+});

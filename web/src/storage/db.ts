@@ -1,0 +1,175 @@
+// All IndexedDB access for the library: schema, versions and upgrades, and the reads and
+// writes the app and its workers make. Runs in the page and in Web Workers alike.
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { SfaError } from '@sfa/shared/protocol/errors';
+import type { WaveformPeaks } from '@sfa/shared/waveform/peaks';
+
+export const DB_NAME = 'sound-forge-alchemy';
+/** Bump with a new `if (oldVersion < N)` step in `upgradeLibrary`; never edit an old step. */
+export const DB_VERSION = 1;
+
+/** What the library lists: small, so a list of thousands loads at once. */
+export interface TrackRecord {
+  /** SHA-256 of the original file's bytes, hex. */
+  id: string;
+  title: string;
+  artist?: string;
+  album?: string;
+  fileName: string;
+  mimeType: string;
+  byteSize: number;
+  container: string;
+  codec: string;
+  durationSec: number;
+  sampleRate: number;
+  channelCount: number;
+  /** Milliseconds since the epoch. */
+  importedAt: number;
+}
+
+/** The original file exactly as imported (bytes kept for re-decoding and export). */
+export interface StoredFile {
+  id: string;
+  blob: Blob;
+}
+
+export interface StoredPeaks {
+  id: string;
+  peaks: WaveformPeaks;
+}
+
+export interface LibrarySchema extends DBSchema {
+  tracks: { key: string; value: TrackRecord; indexes: { 'by-imported-at': number } };
+  files: { key: string; value: StoredFile };
+  peaks: { key: string; value: StoredPeaks };
+}
+
+export type LibraryDb = IDBPDatabase<LibrarySchema>;
+
+/** Each step brings a database from the version before it; data written by older versions stays. */
+export function upgradeLibrary(db: IDBPDatabase<LibrarySchema>, oldVersion: number): void {
+  if (oldVersion < 1) {
+    const tracks = db.createObjectStore('tracks', { keyPath: 'id' });
+    tracks.createIndex('by-imported-at', 'importedAt');
+    db.createObjectStore('files', { keyPath: 'id' });
+    db.createObjectStore('peaks', { keyPath: 'id' });
+  }
+}
+
+const connections = new Map<string, Promise<LibraryDb>>();
+
+/**
+ * Opens (once per name, memoised) the library database. Another tab that needs a newer
+ * version makes this connection close itself, and the next call reopens.
+ */
+export function openLibrary(name = DB_NAME): Promise<LibraryDb> {
+  let connection = connections.get(name);
+  if (!connection) {
+    connection = openDB<LibrarySchema>(name, DB_VERSION, {
+      upgrade: (db, oldVersion) => upgradeLibrary(db, oldVersion),
+      blocking: () => {
+        // A newer version of the app opened in another tab: let its upgrade run.
+        void connection?.then((db) => db.close());
+        connections.delete(name);
+      },
+      terminated: () => connections.delete(name),
+    }).catch((error: unknown) => {
+      connections.delete(name);
+      if (error instanceof Error && error.name === 'VersionError') {
+        throw new SfaError(
+          'storage-failed',
+          'The library was saved by a newer version of Sound Forge Alchemy; reload to update the app.',
+          { cause: error },
+        );
+      }
+      throw storageError(error);
+    });
+    connections.set(name, connection);
+  }
+  return connection;
+}
+
+/** Closes the memoised connection (tests, and before deleting the database). */
+export async function closeLibrary(name = DB_NAME): Promise<void> {
+  const connection = connections.get(name);
+  connections.delete(name);
+  if (connection) (await connection.catch(() => undefined))?.close();
+}
+
+function storageError(error: unknown): SfaError {
+  if (error instanceof SfaError) return error;
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'QuotaExceededError') {
+    return new SfaError('storage-full', 'Storage is full: free some space or delete tracks, then try again', {
+      cause: error,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new SfaError('storage-failed', `Could not save to the library: ${message}`, { cause: error });
+}
+
+/**
+ * Stores a track, its file and its peaks in one transaction: all three are written or none is.
+ * Throws `duplicate` if the track is already there, `storage-full` when the quota is exceeded.
+ */
+export async function addTrack(db: LibraryDb, track: TrackRecord, file: Blob, peaks: WaveformPeaks): Promise<void> {
+  const tx = db.transaction(['tracks', 'files', 'peaks'], 'readwrite');
+  // Keep the outcome of tx.done observed even if a put throws first.
+  const done = tx.done.catch((error: unknown) => error);
+  const writes: Promise<unknown>[] = [];
+  try {
+    const existing = await tx.objectStore('tracks').get(track.id);
+    if (existing) {
+      tx.abort();
+      throw new SfaError('duplicate', `Already in the library as “${existing.title}”`);
+    }
+    // A put can throw synchronously (an unclonable value); the requests made before it then
+    // fail with the aborted transaction, so every request is observed.
+    writes.push(tx.objectStore('tracks').add(track));
+    writes.push(tx.objectStore('files').put({ id: track.id, blob: file }));
+    writes.push(tx.objectStore('peaks').put({ id: track.id, peaks }));
+    await Promise.all(writes);
+  } catch (error) {
+    await Promise.allSettled(writes);
+    if (!(error instanceof SfaError)) {
+      try {
+        tx.abort();
+      } catch {
+        // Already aborted by the failing request.
+      }
+    }
+    await done;
+    throw storageError(error);
+  }
+  const failure = await done;
+  if (failure) throw storageError(failure);
+}
+
+export async function listTracks(db: LibraryDb): Promise<TrackRecord[]> {
+  return db.getAllFromIndex('tracks', 'by-imported-at');
+}
+
+export async function getTrack(db: LibraryDb, id: string): Promise<TrackRecord | undefined> {
+  return db.get('tracks', id);
+}
+
+export async function getTrackFile(db: LibraryDb, id: string): Promise<Blob> {
+  const stored = await db.get('files', id);
+  if (!stored) throw new SfaError('not-found', 'This track’s audio is no longer in the library');
+  return stored.blob;
+}
+
+export async function getPeaks(db: LibraryDb, id: string): Promise<WaveformPeaks | undefined> {
+  return (await db.get('peaks', id))?.peaks;
+}
+
+/** Removes a track and everything stored for it, in one transaction. */
+export async function deleteTrack(db: LibraryDb, id: string): Promise<void> {
+  const tx = db.transaction(['tracks', 'files', 'peaks'], 'readwrite');
+  await Promise.all([
+    tx.objectStore('tracks').delete(id),
+    tx.objectStore('files').delete(id),
+    tx.objectStore('peaks').delete(id),
+    tx.done,
+  ]);
+}
