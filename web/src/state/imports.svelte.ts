@@ -1,0 +1,112 @@
+// The import queue: files wait their turn, run one at a time in the import worker, report
+// progress, can be cancelled, and end as imported, already there, failed or cancelled.
+import * as Comlink from 'comlink';
+import { isAbortError, SfaError } from '@sfa/shared/protocol/errors';
+import type { Progress } from '@sfa/shared/protocol/progress';
+import { importWorkerApi } from '../workers/bridge.ts';
+import type { ImportStage } from '../workers/import.worker.ts';
+import { library } from './library.svelte.ts';
+import { storage } from './storage.svelte.ts';
+
+export type ImportStatus = 'queued' | 'importing' | 'imported' | 'duplicate' | 'failed' | 'cancelled';
+
+export interface ImportItem {
+  jobId: string;
+  fileName: string;
+  status: ImportStatus;
+  stage?: ImportStage;
+  fraction: number;
+  /** What went wrong (failed) or what it matched (duplicate). */
+  message?: string;
+  trackId?: string;
+}
+
+let nextJob = 0;
+
+export class Imports {
+  items = $state<ImportItem[]>([]);
+  active = $derived(this.items.filter((item) => item.status === 'queued' || item.status === 'importing').length);
+  // Not state: the queued File objects, looked up by job id and never rendered.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly files = new Map<string, File>();
+  private running = false;
+
+  /** Queues files for import; returns at once. */
+  add(files: Iterable<File>): void {
+    for (const file of files) {
+      const jobId = `import-${Date.now()}-${nextJob++}`;
+      this.files.set(jobId, file);
+      this.items.push({ jobId, fileName: file.name, status: 'queued', fraction: 0 });
+    }
+    void storage.requestPersistence();
+    void this.drain();
+  }
+
+  cancel(jobId: string): void {
+    const item = this.items.find((candidate) => candidate.jobId === jobId);
+    if (!item) return;
+    if (item.status === 'queued') {
+      item.status = 'cancelled';
+      this.files.delete(jobId);
+    } else if (item.status === 'importing') {
+      void importWorkerApi().cancel(jobId);
+    }
+  }
+
+  /** Forgets finished items (the ones that did not fail, unless `includeFailures`). */
+  clearFinished(includeFailures = false): void {
+    this.items = this.items.filter(
+      (item) =>
+        item.status === 'queued' || item.status === 'importing' || (item.status === 'failed' && !includeFailures),
+    );
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let item = this.nextQueued(); item; item = this.nextQueued()) await this.run(item);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private nextQueued(): ImportItem | undefined {
+    return this.items.find((item) => item.status === 'queued');
+  }
+
+  private async run(item: ImportItem): Promise<void> {
+    const file = this.files.get(item.jobId)!;
+    this.files.delete(item.jobId);
+    item.status = 'importing';
+    const onProgress = Comlink.proxy((progress: Progress<ImportStage>) => {
+      // Messages from the worker can trail its result; never move the bar back.
+      if (item.status !== 'importing' || progress.fraction < item.fraction) return;
+      item.stage = progress.stage;
+      item.fraction = progress.fraction;
+    });
+    try {
+      const result = await importWorkerApi().importFile(item.jobId, file, onProgress);
+      item.trackId = result.track.id;
+      item.fraction = 1;
+      if (result.status === 'duplicate') {
+        item.status = 'duplicate';
+        item.message = `Already in the library as “${result.track.title}”`;
+      } else {
+        item.status = 'imported';
+        await library.load();
+      }
+    } catch (error) {
+      if (isAbortError(error)) {
+        item.status = 'cancelled';
+      } else {
+        item.status = 'failed';
+        item.message = error instanceof SfaError || error instanceof Error ? error.message : String(error);
+      }
+    } finally {
+      void storage.refresh();
+    }
+  }
+}
+
+export const imports = new Imports();

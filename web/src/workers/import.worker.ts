@@ -1,0 +1,116 @@
+// The import pipeline, off the main thread: read, hash, decode, peaks, tags, store. Also
+// decodes stored tracks for playback. Exposed with comlink; the page imports only its type.
+import * as Comlink from 'comlink';
+import './comlink-errors.ts';
+import { decodeAudio } from '@sfa/shared/audio/decode';
+import { readTags } from '@sfa/shared/audio/tags';
+import { sha256Hex } from '@sfa/shared/library/content-hash';
+import { SfaError, throwIfAborted } from '@sfa/shared/protocol/errors';
+import { stagedProgress, type ProgressCallback } from '@sfa/shared/protocol/progress';
+import { computePeaks } from '@sfa/shared/waveform/peaks';
+import { addTrack, getTrack, getTrackFile, openLibrary, type TrackRecord } from '../storage/db.ts';
+import { titleFromFileName } from '../library/titles.ts';
+
+/** Files above this are refused before reading: decoding one would exhaust a tab's memory. */
+export const MAX_IMPORT_BYTES = 1024 ** 3;
+
+export type ImportStage = 'reading' | 'hashing' | 'decoding' | 'analysing' | 'storing';
+const IMPORT_WEIGHTS: Record<ImportStage, number> = { reading: 2, hashing: 3, decoding: 85, analysing: 5, storing: 5 };
+
+export type ImportResult = { status: 'imported'; track: TrackRecord } | { status: 'duplicate'; track: TrackRecord };
+
+export interface DecodedForPlayback {
+  sampleRate: number;
+  channels: Float32Array[];
+}
+
+const jobs = new Map<string, AbortController>();
+
+async function importFile(
+  jobId: string,
+  file: File,
+  onProgress?: ProgressCallback<ImportStage>,
+): Promise<ImportResult> {
+  const controller = new AbortController();
+  jobs.set(jobId, controller);
+  const { signal } = controller;
+  const progress = stagedProgress(IMPORT_WEIGHTS, onProgress);
+  try {
+    if (file.size === 0) throw new SfaError('empty-file', 'The file is empty (0 bytes)');
+    if (file.size > MAX_IMPORT_BYTES) {
+      throw new SfaError('too-large', `The file is ${(file.size / 1024 ** 3).toFixed(1)} GiB; the limit is 1 GiB`);
+    }
+    progress.report('reading', 0);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    throwIfAborted(signal);
+    progress.report('hashing', 0);
+    const id = await sha256Hex(bytes);
+    const db = await openLibrary();
+    const existing = await getTrack(db, id);
+    if (existing) {
+      progress.done('storing');
+      return { status: 'duplicate', track: existing };
+    }
+    throwIfAborted(signal);
+    const decoded = await decodeAudio(bytes, {
+      signal,
+      onProgress: (fraction) => progress.report('decoding', fraction),
+    });
+    progress.report('analysing', 0);
+    const peaks = computePeaks(decoded.channels, decoded.sampleRate);
+    const tags = await readTags(bytes);
+    throwIfAborted(signal);
+    const track: TrackRecord = {
+      id,
+      title: tags.title?.trim() || titleFromFileName(file.name),
+      ...(tags.artist?.trim() ? { artist: tags.artist.trim() } : {}),
+      ...(tags.album?.trim() ? { album: tags.album.trim() } : {}),
+      fileName: file.name,
+      mimeType: file.type,
+      byteSize: file.size,
+      container: decoded.container,
+      codec: decoded.codec,
+      durationSec: decoded.channels[0]!.length / decoded.sampleRate,
+      sampleRate: decoded.sampleRate,
+      channelCount: decoded.channels.length,
+      importedAt: Date.now(),
+    };
+    progress.report('storing', 0);
+    await addTrack(db, track, file, peaks);
+    progress.done('storing');
+    return { status: 'imported', track };
+  } finally {
+    jobs.delete(jobId);
+    // The callback arrived as a comlink proxy: close its port.
+    (onProgress as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
+  }
+}
+
+/** Decodes a stored track; its channel buffers are transferred, not copied. */
+async function decodeTrack(id: string): Promise<DecodedForPlayback> {
+  const db = await openLibrary();
+  const blob = await getTrackFile(db, id);
+  const decoded = await decodeAudio(new Uint8Array(await blob.arrayBuffer()));
+  // A decoder may hand back views into one shared buffer; each channel must own its buffer
+  // to be transferred.
+  const seen = new Set<ArrayBufferLike>();
+  const channels = decoded.channels.map((channel) => {
+    const owned = channel.byteLength === channel.buffer.byteLength && !seen.has(channel.buffer);
+    const result = owned ? channel : channel.slice();
+    seen.add(result.buffer);
+    return result;
+  });
+  return Comlink.transfer(
+    { sampleRate: decoded.sampleRate, channels },
+    channels.map((channel) => channel.buffer as ArrayBuffer),
+  );
+}
+
+function cancel(jobId: string): void {
+  jobs.get(jobId)?.abort();
+}
+
+const api = { importFile, decodeTrack, cancel };
+export type ImportWorkerApi = typeof api;
+
+Comlink.expose(api);
