@@ -1,0 +1,157 @@
+// `npm run bench:import`: time from drop to "stored with peaks" for 4-minute MP3 and WAV files
+// (and 10-minute ones for the long-task check) in headless Chromium against the production
+// build, the main thread's longest task meanwhile, and the JS shipped on first load. The
+// reference, measured in the same run and page: Chromium's own decodeAudioData of the same
+// file (no hashing, peaks or storage), so the ratio says what our pipeline costs on top.
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { createMp3Encoder } from 'wasm-media-encoders';
+import { encodeWav } from '../../shared/src/audio/wav-encode.ts';
+import { CHROMIUM_ARGS, findChromium } from '../find-chromium.mjs';
+import { synthesiseSong } from './song.ts';
+
+const PORT = 4190;
+const SAMPLE_RATE = 44_100;
+const WORK_DIR = new URL('../.bench/', import.meta.url);
+
+async function encodeMp3(channels: Float32Array[]): Promise<Uint8Array> {
+  const encoder = await createMp3Encoder();
+  encoder.configure({ sampleRate: SAMPLE_RATE, channels: 2, vbrQuality: 2 });
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < channels[0]!.length; i += 8192) {
+    parts.push(encoder.encode(channels.map((channel) => channel.subarray(i, i + 8192))).slice());
+  }
+  parts.push(encoder.finalize().slice());
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+async function makeFiles(): Promise<{ label: string; path: string; bytes: number }[]> {
+  await mkdir(WORK_DIR, { recursive: true });
+  const files = [];
+  for (const minutes of [4, 10]) {
+    const song = synthesiseSong(minutes * 60, SAMPLE_RATE);
+    for (const [format, bytes] of [
+      ['mp3', await encodeMp3(song)],
+      ['wav', encodeWav(song, SAMPLE_RATE, 16)],
+    ] as const) {
+      const path = new URL(`song-${minutes}min.${format}`, WORK_DIR).pathname;
+      await writeFile(path, bytes);
+      files.push({ label: `${minutes}-min ${format.toUpperCase()}`, path, bytes: bytes.length });
+    }
+  }
+  return files;
+}
+
+async function startPreview(): Promise<() => void> {
+  const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.stdout.on('data', (chunk) => String(chunk).includes('Local') && resolve());
+    server.on('exit', (code) => reject(new Error(`vite preview exited with ${code}`)));
+  });
+  return () => server.kill('SIGTERM');
+}
+
+const files = await makeFiles();
+const stop = await startPreview();
+const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+try {
+  // No service worker: its background precaching would compete with the first import, and it
+  // would hide the benchmark's own routes from Playwright.
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  await page.route('**/__bench__/*', (route) =>
+    route.fulfill({ path: new URL(route.request().url().split('/__bench__/')[1]!, WORK_DIR).pathname }),
+  );
+
+  // JS shipped for the first load: every script response before the library is shown.
+  const scripts = new Map<string, number>();
+  page.on('response', async (response) => {
+    if (response.request().resourceType() === 'script' || response.url().endsWith('.js')) {
+      scripts.set(response.url(), gzipSync(await response.body()).length);
+    }
+  });
+  await page.goto(`http://localhost:${PORT}/`);
+  await page.getByRole('heading', { name: 'Library' }).waitFor();
+  await page.waitForLoadState('networkidle');
+  const firstLoadKb = [...scripts.values()].reduce((sum, size) => sum + size, 0) / 1024;
+  const firstLoadFiles = scripts.size;
+  page.removeAllListeners('response');
+
+  await page.evaluate(() => {
+    const win = window as unknown as { __longTasks: PerformanceEntry[] };
+    win.__longTasks = [];
+    new PerformanceObserver((list) => win.__longTasks.push(...list.getEntries())).observe({ type: 'longtask' });
+  });
+
+  console.log(`bench:import — ${new Date().toISOString()} — Chromium ${browser.version()}`);
+  console.log(`first load: ${firstLoadKb.toFixed(1)} KB of JS, gzip (${firstLoadFiles} files; no ORT yet)\n`);
+  console.log(
+    'file             size      import (drop→stored)   native decodeAudioData   ratio   longest main-thread task',
+  );
+
+  for (const file of files) {
+    // Reference: the browser's own decoder on the same bytes, in the same page.
+    const nativeMs = await page
+      .evaluate(
+        async (url) => {
+          const bytes = await (await fetch(url)).arrayBuffer();
+          const context = new OfflineAudioContext(2, 1, 44_100);
+          const start = performance.now();
+          await context.decodeAudioData(bytes);
+          return performance.now() - start;
+        },
+        `/__bench__/${file.path.split('/').pop()}`,
+      )
+      .catch(() => Number.NaN);
+
+    await page.evaluate(() => {
+      const win = window as unknown as { __longTasks: PerformanceEntry[]; __pickedAt: number };
+      win.__longTasks = [];
+      document
+        .querySelector<HTMLInputElement>('[data-testid="file-input"]')!
+        .addEventListener('change', () => (win.__pickedAt = performance.now()), { once: true, capture: true });
+    });
+    await page.getByTestId('file-input').setInputFiles(file.path);
+    const fileName = file.path.split('/').pop()!;
+    const importMs = await page.evaluate(async (name) => {
+      const win = window as unknown as { __pickedAt: number };
+      const done = () =>
+        [...document.querySelectorAll('[data-testid="import-item"]')].find(
+          (item) =>
+            item.textContent?.includes(name) &&
+            item.getAttribute('data-status') !== 'importing' &&
+            item.getAttribute('data-status') !== 'queued',
+        );
+      await new Promise<void>((resolve) => {
+        if (done()) return resolve();
+        const observer = new MutationObserver(() => done() && (observer.disconnect(), resolve()));
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true });
+      });
+      if (done()!.getAttribute('data-status') !== 'imported') throw new Error(`import failed: ${done()!.textContent}`);
+      return performance.now() - win.__pickedAt;
+    }, fileName);
+    const longestTask = await page.evaluate(() =>
+      Math.max(
+        0,
+        ...(window as unknown as { __longTasks: PerformanceEntry[] }).__longTasks.map((task) => task.duration),
+      ),
+    );
+    const ratio = Number.isFinite(nativeMs) ? `${(importMs / nativeMs).toFixed(2)}x` : 'n/a';
+    console.log(
+      `${file.label.padEnd(16)} ${(file.bytes / 1024 ** 2).toFixed(1).padStart(5)} MB  ${importMs.toFixed(0).padStart(10)} ms  ${Number.isFinite(nativeMs) ? nativeMs.toFixed(0).padStart(15) + ' ms' : '            n/a'}  ${ratio.padStart(10)}   ${longestTask === 0 ? 'none over 50 ms' : `${longestTask.toFixed(0)} ms`}`,
+    );
+  }
+} finally {
+  await browser.close();
+  stop();
+}
