@@ -13,7 +13,12 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['shared/src/**/*.test.ts', 'offload-server/src/**/*.test.ts', 'web/src/**/*.test.ts'],
+          include: [
+            'shared/src/**/*.test.ts',
+            'offload-server/src/**/*.test.ts',
+            'web/src/**/*.test.ts',
+            'docker/**/*.test.ts',
+          ],
           exclude: ['**/*.browser.test.ts'],
         },
       },
