@@ -7,7 +7,7 @@ COPY shared/package.json shared/
 COPY web/package.json web/
 COPY offload-server/package.json offload-server/
 COPY e2e/package.json e2e/
-RUN npm ci --no-audit --no-fund --workspace @sfa/offload-server --include-workspace-root
+RUN npm install --no-audit --no-fund --workspace @sfa/offload-server --include-workspace-root
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8787

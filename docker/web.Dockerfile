@@ -7,7 +7,7 @@ COPY shared/package.json shared/
 COPY web/package.json web/
 COPY offload-server/package.json offload-server/
 COPY e2e/package.json e2e/
-RUN npm ci --no-audit --no-fund
+RUN npm install --no-audit --no-fund
 COPY . .
 RUN npm run build
 

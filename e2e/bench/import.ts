@@ -7,31 +7,14 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { createMp3Encoder } from 'wasm-media-encoders';
 import { encodeWav } from '../../shared/src/audio/wav-encode.ts';
 import { CHROMIUM_ARGS, findChromium } from '../find-chromium.mjs';
+import { encodeMp3 } from '../mp3-encode.ts';
 import { synthesiseSong } from './song.ts';
 
 const PORT = 4190;
 const SAMPLE_RATE = 44_100;
 const WORK_DIR = new URL('../.bench/', import.meta.url);
-
-async function encodeMp3(channels: Float32Array[]): Promise<Uint8Array> {
-  const encoder = await createMp3Encoder();
-  encoder.configure({ sampleRate: SAMPLE_RATE, channels: 2, vbrQuality: 2 });
-  const parts: Uint8Array[] = [];
-  for (let i = 0; i < channels[0]!.length; i += 8192) {
-    parts.push(encoder.encode(channels.map((channel) => channel.subarray(i, i + 8192))).slice());
-  }
-  parts.push(encoder.finalize().slice());
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
 
 async function makeFiles(): Promise<{ label: string; path: string; bytes: number }[]> {
   await mkdir(WORK_DIR, { recursive: true });
@@ -39,7 +22,7 @@ async function makeFiles(): Promise<{ label: string; path: string; bytes: number
   for (const minutes of [4, 10]) {
     const song = synthesiseSong(minutes * 60, SAMPLE_RATE);
     for (const [format, bytes] of [
-      ['mp3', await encodeMp3(song)],
+      ['mp3', await encodeMp3(song, SAMPLE_RATE)],
       ['wav', encodeWav(song, SAMPLE_RATE, 16)],
     ] as const) {
       const path = new URL(`song-${minutes}min.${format}`, WORK_DIR).pathname;
