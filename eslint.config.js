@@ -17,7 +17,17 @@ export default ts.config(
   { files: ['web/**'], languageOptions: { globals: { ...globals.browser } } },
   { files: ['web/src/sw.ts'], languageOptions: { globals: { ...globals.serviceworker } } },
   {
-    files: ['offload-server/**', 'e2e/**', 'scripts/**', 'models/**', 'docker/**', '*.config.*', '*.ts', '*.js', '*.mjs'],
+    files: [
+      'offload-server/**',
+      'e2e/**',
+      'scripts/**',
+      'models/**',
+      'docker/**',
+      '*.config.*',
+      '*.ts',
+      '*.js',
+      '*.mjs',
+    ],
     languageOptions: { globals: { ...globals.node } },
   },
   {
