@@ -1,11 +1,18 @@
 // `npm start` after the build: serves the production PWA (with its service worker and the
 // cross-origin isolation headers) and starts the offload server on CPU, then prints where.
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const APP_PORT = process.env.APP_PORT ?? '4173';
+// Node runs the tools' entry points directly (not through npx), so stopping this script stops them.
+const bin = (path) => fileURLToPath(new URL(`../node_modules/${path}`, import.meta.url));
 const children = [
-  spawn('npx', ['vite', 'preview', '--port', APP_PORT, '--strictPort'], { stdio: ['ignore', 'pipe', 'inherit'] }),
-  spawn('npx', ['tsx', 'offload-server/src/main.ts'], { stdio: ['ignore', 'inherit', 'inherit'] }),
+  spawn(process.execPath, [bin('vite/bin/vite.js'), 'preview', '--port', APP_PORT, '--strictPort'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }),
+  spawn(process.execPath, [bin('tsx/dist/cli.mjs'), 'offload-server/src/main.ts'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  }),
 ];
 
 children[0].stdout.on('data', (chunk) => {
