@@ -137,6 +137,20 @@ try {
       `${file.label.padEnd(16)} ${(file.bytes / 1024 ** 2).toFixed(1).padStart(5)} MB  ${importMs.toFixed(0).padStart(10)} ms  ${Number.isFinite(nativeMs) ? nativeMs.toFixed(0).padStart(15) + ' ms' : '            n/a'}  ${ratio.padStart(10)}   ${longestTask === 0 ? 'none over 50 ms' : `${longestTask.toFixed(0)} ms`}`,
     );
   }
+
+  // Opening the longest track for playback: decode in the worker, AudioBuffer on the page.
+  const longest = files.at(-1)!;
+  await page.evaluate(() => ((window as unknown as { __longTasks: PerformanceEntry[] }).__longTasks = []));
+  const openStart = Date.now();
+  await page.getByRole('row', { name: /PCM/ }).filter({ hasText: '10:00' }).getByRole('link').click();
+  await page.getByTestId('play').and(page.locator(':not([disabled])')).waitFor({ timeout: 120_000 });
+  const openMs = Date.now() - openStart;
+  const openLongest = await page.evaluate(() =>
+    Math.max(0, ...(window as unknown as { __longTasks: PerformanceEntry[] }).__longTasks.map((task) => task.duration)),
+  );
+  console.log(
+    `\nopen ${longest.label} for playback: ${openMs} ms to playable; longest main-thread task ${openLongest === 0 ? 'none over 50 ms' : `${openLongest.toFixed(0)} ms`}`,
+  );
 } finally {
   await browser.close();
   stop();

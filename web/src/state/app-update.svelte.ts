@@ -3,6 +3,7 @@
 import { registerSW } from 'virtual:pwa-register';
 
 const UPDATE_CHECK_MS = 60 * 60 * 1000;
+const OFFLINE_NOTICE_MS = 8000;
 
 class AppUpdate {
   offlineReady = $state(false);
@@ -12,7 +13,10 @@ class AppUpdate {
     if (!('serviceWorker' in navigator)) return;
     registerSW({
       onNeedRefresh: () => (this.updateWaiting = true),
-      onOfflineReady: () => (this.offlineReady = true),
+      onOfflineReady: () => {
+        this.offlineReady = true;
+        setTimeout(() => (this.offlineReady = false), OFFLINE_NOTICE_MS);
+      },
       // A tab left open for days still hears about new versions.
       onRegisteredSW: (_url, registration) => {
         if (registration) setInterval(() => void registration.update().catch(() => {}), UPDATE_CHECK_MS);
