@@ -96,7 +96,12 @@ try {
         { once: true, capture: true },
       );
     });
-    await page.getByTestId('file-input').setInputFiles(file.path);
+    // The user's path: the button opens the picker (and starts the import worker), a file is chosen.
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Add audio files…' }).click(),
+    ]);
+    await chooser.setFiles(file.path);
     const fileName = file.path.split('/').pop()!;
     const importMs = await page.evaluate(async (name) => {
       const win = window as unknown as { __pickedAt: number };

@@ -21,6 +21,14 @@ const LOADERS: Record<Exclude<AudioContainer, 'wav'>, () => Promise<StreamDecode
 };
 
 /**
+ * Loads every decoder's code ahead of need (e.g. when the user opens a file picker), so the
+ * first import does not wait for it. Safe to call repeatedly; failures surface at decode time.
+ */
+export async function preloadDecoders(): Promise<void> {
+  await Promise.allSettled(Object.values(LOADERS).map((load) => load()));
+}
+
+/**
  * Decodes a whole audio file (WAV, MP3, FLAC, Ogg Vorbis/Opus/FLAC, or AAC in MP4 where the
  * runtime has WebCodecs) to planar Float32 at the file's own sample rate (Opus: 48 kHz).
  *

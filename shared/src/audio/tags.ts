@@ -10,6 +10,11 @@ export interface AudioTags {
   durationSec?: number;
 }
 
+/** Loads the tag parser's code ahead of need; see `preloadDecoders`. */
+export async function preloadTagReader(): Promise<void> {
+  await import('music-metadata').catch(() => undefined);
+}
+
 /** Reads tags from a whole file; never throws. */
 export async function readTags(bytes: Uint8Array): Promise<AudioTags> {
   try {

@@ -30,6 +30,7 @@ export class Imports {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly files = new Map<string, File>();
   private running = false;
+  private prepared?: Promise<void>;
 
   /** Queues files for import; returns at once. */
   add(files: Iterable<File>): void {
@@ -40,6 +41,11 @@ export class Imports {
     }
     void storage.requestPersistence();
     void this.drain();
+  }
+
+  /** The user is about to import (picker opened, files dragged in): start the worker now. */
+  prepare(): void {
+    if (!this.prepared) this.prepared = importWorkerApi().warmUp();
   }
 
   cancel(jobId: string): void {

@@ -2,8 +2,8 @@
 // decodes stored tracks for playback. Exposed with comlink; the page imports only its type.
 import * as Comlink from 'comlink';
 import './comlink-errors.ts';
-import { decodeAudio } from '@sfa/shared/audio/decode';
-import { readTags } from '@sfa/shared/audio/tags';
+import { decodeAudio, preloadDecoders } from '@sfa/shared/audio/decode';
+import { preloadTagReader, readTags } from '@sfa/shared/audio/tags';
 import { sha256Hex } from '@sfa/shared/library/content-hash';
 import { SfaError, throwIfAborted } from '@sfa/shared/protocol/errors';
 import { stagedProgress, type ProgressCallback } from '@sfa/shared/protocol/progress';
@@ -110,7 +110,12 @@ function cancel(jobId: string): void {
   jobs.get(jobId)?.abort();
 }
 
-const api = { importFile, decodeTrack, cancel };
+/** Gets the pipeline's code and the database ready while the user is still choosing files. */
+async function warmUp(): Promise<void> {
+  await Promise.all([preloadDecoders(), preloadTagReader(), openLibrary().catch(() => undefined)]);
+}
+
+const api = { importFile, decodeTrack, cancel, warmUp };
 export type ImportWorkerApi = typeof api;
 
 Comlink.expose(api);
