@@ -56,6 +56,8 @@ export class AppPage {
   async openTrack(title: string): Promise<void> {
     await this.row(title).getByRole('link', { name: title, exact: true }).click();
     await expect(this.page.getByRole('heading', { name: title })).toBeVisible();
+    // Decoded and ready to play: seeking and playing act on the real track from here on.
+    await expect(this.page.getByTestId('play')).toBeEnabled({ timeout: 30_000 });
   }
 
   async deleteTrack(title: string): Promise<void> {

@@ -29,6 +29,11 @@ test('a new service worker waits for the user, then takes over after "Reload to 
       true,
     );
 
+    // A second tab of the old version is open too.
+    const otherTab = await page.context().newPage();
+    await otherTab.goto(`http://localhost:${PORT}/`);
+    await expect(otherTab.getByTestId('update-prompt')).toBeVisible();
+
     await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Reload to update' }).click()]);
     await app.waitForServiceWorker();
     const state = await page.evaluate(async () => {
@@ -37,6 +42,16 @@ test('a new service worker waits for the user, then takes over after "Reload to 
     });
     expect(state).toEqual({ waiting: false, active: 'activated' });
     await expect(page.getByTestId('update-prompt')).toHaveCount(0);
+
+    // The other tab now runs old code under the new worker: it keeps offering the reload,
+    // and taking it brings that tab onto the new version as well.
+    await expect(otherTab.getByTestId('update-prompt')).toBeVisible();
+    await Promise.all([
+      otherTab.waitForEvent('load'),
+      otherTab.getByRole('button', { name: 'Reload to update' }).click(),
+    ]);
+    await expect(otherTab.getByTestId('update-prompt')).toHaveCount(0);
+    expect(await otherTab.evaluate(() => navigator.serviceWorker.controller?.state)).toBe('activated');
   } finally {
     server.close();
     await rm(root, { recursive: true, force: true });

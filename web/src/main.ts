@@ -5,4 +5,4 @@ import './app/global.css';
 import { appUpdate } from './state/app-update.svelte.ts';
 
 mount(App, { target: document.getElementById('app')! });
-appUpdate.register();
+void appUpdate.register();

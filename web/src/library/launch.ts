@@ -6,15 +6,28 @@ interface LaunchParams {
   files: readonly FileSystemFileHandle[];
 }
 interface LaunchQueue {
-  setConsumer(consumer: (params: LaunchParams) => void): void;
+  setConsumer(consumer: (params: LaunchParams) => void | Promise<void>): void;
 }
 
-/** Calls `onFiles` with every batch of files the OS opens with this app. */
-export function consumeLaunchedFiles(onFiles: (files: File[]) => void): void {
+/**
+ * Calls `onFiles` with every batch of files the OS opens with this app, and `onFailure` for
+ * each file it names but will not let us read.
+ */
+export function consumeLaunchedFiles(
+  onFiles: (files: File[]) => void,
+  onFailure: (fileName: string, message: string) => void,
+): void {
   const launchQueue = (window as Window & { launchQueue?: LaunchQueue }).launchQueue;
-  launchQueue?.setConsumer((params) => {
-    if (params.files.length === 0) return;
-    void Promise.all(params.files.map((handle) => handle.getFile())).then(onFiles);
+  launchQueue?.setConsumer(async (params) => {
+    const files: File[] = [];
+    for (const handle of params.files) {
+      try {
+        files.push(await handle.getFile());
+      } catch (error) {
+        onFailure(handle.name, `Could not open the file: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (files.length) onFiles(files);
   });
 }
 

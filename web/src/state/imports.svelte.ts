@@ -3,8 +3,8 @@
 import * as Comlink from 'comlink';
 import { isAbortError, SfaError } from '@sfa/shared/protocol/errors';
 import type { Progress } from '@sfa/shared/protocol/progress';
-import { importWorkerApi } from '../workers/bridge.ts';
-import type { ImportStage } from '../workers/import.worker.ts';
+import { importWorker } from '../workers/bridge.ts';
+import type { ImportResult, ImportStage } from '../workers/import.worker.ts';
 import { library } from './library.svelte.ts';
 import { storage } from './storage.svelte.ts';
 
@@ -43,9 +43,14 @@ export class Imports {
     void this.drain();
   }
 
+  /** Shows a file that could not even be handed to the importer (e.g. the OS refused to open it). */
+  reportFailure(fileName: string, message: string): void {
+    this.items.push({ jobId: `import-${Date.now()}-${nextJob++}`, fileName, status: 'failed', fraction: 0, message });
+  }
+
   /** The user is about to import (picker opened, files dragged in): start the worker now. */
   prepare(): void {
-    if (!this.prepared) this.prepared = importWorkerApi().warmUp();
+    if (!this.prepared) this.prepared = importWorker.call((api) => api.warmUp()).catch(() => undefined);
   }
 
   cancel(jobId: string): void {
@@ -55,7 +60,7 @@ export class Imports {
       item.status = 'cancelled';
       this.files.delete(jobId);
     } else if (item.status === 'importing') {
-      void importWorkerApi().cancel(jobId);
+      void importWorker.call((api) => api.cancel(jobId));
     }
   }
 
@@ -92,7 +97,7 @@ export class Imports {
       item.fraction = progress.fraction;
     });
     try {
-      const result = await importWorkerApi().importFile(item.jobId, file, onProgress);
+      const result = await importWorker.call<ImportResult>((api) => api.importFile(item.jobId, file, onProgress));
       item.trackId = result.track.id;
       item.fraction = 1;
       if (result.status === 'duplicate') {

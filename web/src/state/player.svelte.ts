@@ -1,6 +1,8 @@
 // Playback of one track through Web Audio: decode in the worker, play from an AudioBuffer,
 // keep the position from the audio clock (not timers), seek by restarting the source.
-import { importWorkerApi } from '../workers/bridge.ts';
+import * as Comlink from 'comlink';
+import { isAbortError } from '@sfa/shared/protocol/errors';
+import { importWorker } from '../workers/bridge.ts';
 
 /** Samples per copy; slices are grouped into tasks of at most TASK_BUDGET_MS. */
 const COPY_SLICE = 1 << 18;
@@ -42,11 +44,16 @@ async function fillAudioBuffer(
   return buffer;
 }
 
+let nextDecode = 0;
+
 export class Player {
   trackId = $state<string>();
+  /** The track's length: from the library while decoding, then exact from the decoded audio. */
   durationSec = $state(0);
   playing = $state(false);
   loading = $state(false);
+  /** Decode progress while loading, in [0, 1]. */
+  loadFraction = $state(0);
   error = $state<string>();
   /** Where playback is, in seconds; follows the audio clock while playing. */
   positionSec = $state(0);
@@ -57,58 +64,91 @@ export class Player {
   /** Audio-clock time at which position 0 of the track would have played. */
   private originTime = 0;
   private frame = 0;
-  private loadToken = 0;
+  /** Bumped by every load, unload and play; an async step whose token is stale gives up. */
+  private token = 0;
+  private decodeJob?: string;
 
-  /** Decodes a stored track and makes it the current one (stopping what played before). */
-  async load(trackId: string): Promise<void> {
+  /**
+   * Decodes a stored track and makes it the current one (stopping what played before).
+   * `knownDurationSec` (from the library) lets the user seek before decoding has finished.
+   */
+  async load(trackId: string, knownDurationSec = 0): Promise<void> {
     if (this.trackId === trackId && (this.buffer || this.loading)) return;
-    this.stop();
-    const token = ++this.loadToken;
+    this.unload();
+    const token = this.token;
+    const job = `decode-${nextDecode++}`;
+    this.decodeJob = job;
     this.trackId = trackId;
-    this.buffer = undefined;
-    this.positionSec = 0;
-    this.durationSec = 0;
-    this.error = undefined;
+    this.durationSec = knownDurationSec;
     this.loading = true;
+    const onProgress = Comlink.proxy((fraction: number) => {
+      if (token === this.token) this.loadFraction = Math.max(this.loadFraction, fraction);
+    });
     try {
-      const decoded = await importWorkerApi().decodeTrack(trackId);
-      if (token !== this.loadToken) return;
-      const length = decoded.channels[0]?.length ?? 0;
-      const buffer = await fillAudioBuffer(decoded.channels, decoded.sampleRate, () => token !== this.loadToken);
+      const decoded = await importWorker.call((api) => api.decodeTrack(job, trackId, onProgress));
+      if (token !== this.token) return;
+      const buffer = await fillAudioBuffer(decoded.channels, decoded.sampleRate, () => token !== this.token);
       if (!buffer) return;
       this.buffer = buffer;
-      this.durationSec = length / decoded.sampleRate;
+      this.durationSec = buffer.length / buffer.sampleRate;
+      this.positionSec = Math.min(this.positionSec, this.durationSec);
     } catch (error) {
-      if (token === this.loadToken) this.error = error instanceof Error ? error.message : String(error);
+      if (token === this.token && !isAbortError(error)) {
+        this.error = error instanceof Error ? error.message : String(error);
+      }
     } finally {
-      if (token === this.loadToken) this.loading = false;
+      if (token === this.token) {
+        this.loading = false;
+        this.decodeJob = undefined;
+      }
     }
   }
 
-  /** Forgets the current track (e.g. it was deleted). */
+  /** Stops and forgets the current track, cancelling its decode and freeing its audio. */
   unload(): void {
     this.stop();
-    this.loadToken++;
+    this.token++;
+    if (this.decodeJob) {
+      const job = this.decodeJob;
+      void importWorker.call((api) => api.cancel(job)).catch(() => undefined);
+    }
+    this.decodeJob = undefined;
     this.trackId = undefined;
     this.buffer = undefined;
     this.loading = false;
+    this.loadFraction = 0;
+    this.error = undefined;
     this.positionSec = 0;
     this.durationSec = 0;
+    // Nothing is playing: let the audio device idle.
+    void this.context?.suspend().catch(() => undefined);
   }
 
   async play(): Promise<void> {
     if (!this.buffer || this.playing) return;
+    // Claim the start now: a second press while the context resumes must not start twice.
+    this.playing = true;
+    const token = ++this.token;
     this.context ??= new AudioContext({ latencyHint: 'playback' });
-    if (this.context.state === 'suspended') await this.context.resume();
+    try {
+      if (this.context.state !== 'running') await this.context.resume();
+    } catch (error) {
+      if (token === this.token) {
+        this.playing = false;
+        this.error = `Audio output is not available: ${error instanceof Error ? error.message : String(error)}`;
+      }
+      return;
+    }
+    // Paused, unloaded or replaced while resuming: do not start.
+    if (token !== this.token || !this.playing || !this.buffer) return;
     if (this.positionSec >= this.durationSec) this.positionSec = 0;
     this.startSource(this.positionSec);
-    this.playing = true;
     this.tick();
   }
 
   pause(): void {
     if (!this.playing) return;
-    this.positionSec = this.currentPosition();
+    if (this.source) this.positionSec = this.currentPosition();
     this.stop();
   }
 
@@ -120,20 +160,16 @@ export class Player {
   /** Moves the playhead to `seconds` (clamped to the track), keeping play/pause as it was. */
   seek(seconds: number): void {
     const target = Math.min(Math.max(0, seconds), this.durationSec);
-    if (this.playing) {
-      this.source?.stop();
+    if (this.source) {
+      this.source.onended = null;
+      this.source.stop();
       this.startSource(target);
     }
     this.positionSec = target;
   }
 
   nudge(deltaSec: number): void {
-    this.seek((this.playing ? this.currentPosition() : this.positionSec) + deltaSec);
-  }
-
-  /** The audio clock's own time, for tests and diagnostics. */
-  get audioClockSec(): number {
-    return this.context?.currentTime ?? 0;
+    this.seek((this.source ? this.currentPosition() : this.positionSec) + deltaSec);
   }
 
   private startSource(offsetSec: number): void {
@@ -156,7 +192,7 @@ export class Player {
   }
 
   private tick = (): void => {
-    if (!this.playing) return;
+    if (!this.source) return;
     this.positionSec = this.currentPosition();
     this.frame = requestAnimationFrame(this.tick);
   };

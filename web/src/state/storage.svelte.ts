@@ -13,10 +13,13 @@ export class StorageState {
     this.persisted = await navigator.storage.persisted?.();
   }
 
-  /** Asks once to keep the library from eviction under storage pressure (first import). */
+  private askedToPersist = false;
+
+  /** Asks once per session to keep the library from eviction under storage pressure (first import). */
   async requestPersistence(): Promise<void> {
-    if (this.persisted || !navigator.storage?.persist) return;
-    this.persisted = await navigator.storage.persist();
+    if (this.askedToPersist || !navigator.storage?.persist) return;
+    this.askedToPersist = true;
+    this.persisted = (await navigator.storage.persisted()) || (await navigator.storage.persist());
   }
 }
 

@@ -86,24 +86,40 @@ async function importFile(
   }
 }
 
-/** Decodes a stored track; its channel buffers are transferred, not copied. */
-async function decodeTrack(id: string): Promise<DecodedForPlayback> {
-  const db = await openLibrary();
-  const blob = await getTrackFile(db, id);
-  const decoded = await decodeAudio(new Uint8Array(await blob.arrayBuffer()));
-  // A decoder may hand back views into one shared buffer; each channel must own its buffer
-  // to be transferred.
-  const seen = new Set<ArrayBufferLike>();
-  const channels = decoded.channels.map((channel) => {
-    const owned = channel.byteLength === channel.buffer.byteLength && !seen.has(channel.buffer);
-    const result = owned ? channel : channel.slice();
-    seen.add(result.buffer);
-    return result;
-  });
-  return Comlink.transfer(
-    { sampleRate: decoded.sampleRate, channels },
-    channels.map((channel) => channel.buffer as ArrayBuffer),
-  );
+/**
+ * Decodes a stored track for playback, cancellable by `jobId` like an import; its channel
+ * buffers are transferred, not copied.
+ */
+async function decodeTrack(
+  jobId: string,
+  id: string,
+  onProgress?: (fraction: number) => void,
+): Promise<DecodedForPlayback> {
+  const controller = new AbortController();
+  jobs.set(jobId, controller);
+  try {
+    const blob = await getTrackFile(await openLibrary(), id);
+    const decoded = await decodeAudio(new Uint8Array(await blob.arrayBuffer()), {
+      signal: controller.signal,
+      ...(onProgress ? { onProgress } : {}),
+    });
+    // A decoder may hand back views into one shared buffer; each channel must own its buffer
+    // to be transferred.
+    const seen = new Set<ArrayBufferLike>();
+    const channels = decoded.channels.map((channel) => {
+      const owned = channel.byteLength === channel.buffer.byteLength && !seen.has(channel.buffer);
+      const result = owned ? channel : channel.slice();
+      seen.add(result.buffer);
+      return result;
+    });
+    return Comlink.transfer(
+      { sampleRate: decoded.sampleRate, channels },
+      channels.map((channel) => channel.buffer as ArrayBuffer),
+    );
+  } finally {
+    jobs.delete(jobId);
+    (onProgress as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
+  }
 }
 
 function cancel(jobId: string): void {
