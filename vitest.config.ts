@@ -23,7 +23,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [svelte()],
+        plugins: [svelte({ configFile: 'web/svelte.config.js' })],
         test: {
           name: 'browser',
           include: ['web/src/**/*.browser.test.ts', 'shared/src/**/*.browser.test.ts'],

@@ -31,15 +31,21 @@ describe.skipIf(!hasCompose)('docker/compose.yml', () => {
 });
 
 describe('docker/nginx.conf', () => {
-  // nginx drops server-level add_header lines in any location that has its own, so every
-  // location must repeat the isolation headers.
-  it('sends the cross-origin isolation headers from every location', () => {
+  // Served for real by nginx in e2e/specs/nginx.spec.ts; these are the static checks.
+  it('includes the shared headers in every location and keeps the MIME map', () => {
     const conf = readFileSync('docker/nginx.conf', 'utf8');
     const locations = conf.split(/\n\s*location /).slice(1);
     expect(locations.length).toBeGreaterThan(0);
-    for (const location of locations) {
-      expect(location).toContain('Cross-Origin-Opener-Policy same-origin always');
-      expect(location).toContain('Cross-Origin-Embedder-Policy require-corp always');
-    }
+    for (const location of locations) expect(location).toContain('include /etc/nginx/sfa-headers.conf;');
+    expect(conf.indexOf('include /etc/nginx/mime.types;')).toBeLessThan(conf.indexOf('types {'));
+    const headers = readFileSync('docker/sfa-headers.conf', 'utf8');
+    expect(headers).toContain('Cross-Origin-Opener-Policy same-origin always');
+    expect(headers).toContain('Cross-Origin-Embedder-Policy require-corp always');
+  });
+
+  it('is copied into the image with its headers file', () => {
+    const dockerfile = readFileSync('docker/web.Dockerfile', 'utf8');
+    expect(dockerfile).toContain('COPY docker/nginx.conf /etc/nginx/conf.d/default.conf');
+    expect(dockerfile).toContain('COPY docker/sfa-headers.conf /etc/nginx/sfa-headers.conf');
   });
 });

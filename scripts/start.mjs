@@ -6,16 +6,15 @@ import { fileURLToPath } from 'node:url';
 const APP_PORT = process.env.APP_PORT ?? '4173';
 // Node runs the tools' entry points directly (not through npx), so stopping this script stops them.
 const bin = (path) => fileURLToPath(new URL(`../node_modules/${path}`, import.meta.url));
-const children = [
-  spawn(process.execPath, [bin('vite/bin/vite.js'), 'preview', '--port', APP_PORT, '--strictPort'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }),
-  spawn(process.execPath, [bin('tsx/dist/cli.mjs'), 'offload-server/src/main.ts'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  }),
-];
+const app = spawn(process.execPath, [bin('vite/bin/vite.js'), 'preview', '--port', APP_PORT, '--strictPort'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const server = spawn(process.execPath, [bin('tsx/dist/cli.mjs'), 'offload-server/src/main.ts'], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+const children = [app, server];
 
-children[0].stdout.on('data', (chunk) => {
+app.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   if (String(chunk).includes('Local')) {
     console.log(`\n  Sound Forge Alchemy is running: open http://localhost:${APP_PORT}/\n`);
@@ -29,6 +28,11 @@ function stop(code) {
   for (const child of children) child.kill('SIGTERM');
   process.exitCode = code;
 }
-for (const child of children) child.on('exit', (code) => stop(code ?? 0));
+// The app works without the offload server: if the server cannot start, say so and keep serving.
+server.on('exit', (code) => {
+  if (!stopping && code)
+    console.error('\n  The offload server stopped (see above); the app keeps running without it.\n');
+});
+app.on('exit', (code) => stop(code ?? 0));
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));

@@ -1,3 +1,4 @@
+// The server in-process through app.request(): health, auth, CORS, errors, config parsing.
 import { describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
+import type { ErrorBody, ErrorCode } from '@sfa/shared/protocol/errors';
 import type { ServerConfig } from './config.ts';
 import { capabilityRoutes } from './routes/capabilities.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -18,15 +19,18 @@ export function createApp(config: ServerConfig, isReady: () => boolean = () => t
   app.route('/', healthRoutes(isReady));
   app.route('/', capabilityRoutes(config));
   app.notFound((c) =>
-    c.json({ error: { code: 'not-found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404),
+    c.json(
+      { error: { code: 'not-found', message: `No route for ${c.req.method} ${c.req.path}` } } satisfies ErrorBody,
+      404,
+    ),
   );
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
-      const code = error.status === 401 ? 'unauthorized' : 'bad-request';
-      return c.json({ error: { code, message: error.message || 'Request refused' } }, error.status);
+      const code: ErrorCode = error.status === 401 ? 'unauthorized' : 'bad-request';
+      return c.json({ error: { code, message: error.message || 'Request refused' } } satisfies ErrorBody, error.status);
     }
     console.error(error);
-    return c.json({ error: { code: 'internal', message: 'Internal server error' } }, 500);
+    return c.json({ error: { code: 'internal', message: 'Internal server error' } } satisfies ErrorBody, 500);
   });
   return app;
 }

@@ -10,6 +10,14 @@ try {
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     console.log(`offload server ${SERVER_VERSION} listening on http://${config.host}:${info.port}`);
   });
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    const reason =
+      error.code === 'EADDRINUSE'
+        ? `port ${config.port} on ${config.host} is already in use (set PORT)`
+        : error.message;
+    console.error(`offload server: cannot listen: ${reason}`);
+    process.exit(1);
+  });
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -1,3 +1,5 @@
+// The MP4/AAC path in Node, where WebCodecs is absent: demuxing and edit-list trimming against a
+// stand-in AudioDecoder (the real decoder runs in the browser tests, e2e/specs/library.spec.ts).
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeAudio } from './decode.ts';

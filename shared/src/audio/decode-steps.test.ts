@@ -1,3 +1,4 @@
+// Chunked-decode bookkeeping: progress never goes back, only done() reports 1, aborts stop it.
 import { describe, expect, it } from 'vitest';
 import { DecodeSteps } from './decode-steps.ts';
 

@@ -1,3 +1,4 @@
+// Every fixture decoded: rate, channels, length to the sample, the tone really there, bad files refused.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SfaError } from '../protocol/errors.ts';

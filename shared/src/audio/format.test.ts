@@ -1,3 +1,4 @@
+// Container sniffing by magic bytes, on the fixtures and on things that are not audio.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SfaError } from '../protocol/errors.ts';

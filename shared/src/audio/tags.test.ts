@@ -1,3 +1,4 @@
+// Titles and artists read from each container's tags; broken tags never fail an import.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readTags } from './tags.ts';

@@ -1,3 +1,4 @@
+// The WAV parser and encoder: every sample format round-trips, damaged files give clear errors.
 import { describe, expect, it } from 'vitest';
 import { SfaError } from '../protocol/errors.ts';
 import { parseWav } from './wav.ts';

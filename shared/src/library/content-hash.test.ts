@@ -1,3 +1,4 @@
+// SHA-256 checked against the FIPS test vector and node:crypto.
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from './content-hash.ts';

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'storage-failed',
   'not-found',
   'aborted',
+  'unauthorized',
+  'bad-request',
   'internal',
 ] as const;
 
@@ -29,6 +31,11 @@ export class SfaError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/** How an HTTP response carries an error (the offload server's one error format). */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
 }
 
 export interface ErrorPayload {

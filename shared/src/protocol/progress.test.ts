@@ -1,3 +1,4 @@
+// The progress rules: one fraction, never decreasing, ending at 1.
 import { describe, expect, it } from 'vitest';
 import { stagedProgress, type Progress } from './progress.ts';
 

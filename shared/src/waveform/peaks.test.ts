@@ -1,3 +1,4 @@
+// Peaks checked against a brute-force min/max over the samples each peak covers.
 import { describe, expect, it } from 'vitest';
 import { computePeaks, FINEST_SAMPLES_PER_PEAK, levelForZoom, peakRange } from './peaks.ts';
 

@@ -1,3 +1,4 @@
+// How durations and sizes read in the UI.
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatDuration } from './format.ts';
 

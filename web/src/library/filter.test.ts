@@ -1,3 +1,4 @@
+// Library search and sort, on a small hand-made list.
 import { describe, expect, it } from 'vitest';
 import type { TrackRecord } from '../storage/db.ts';
 import { filterTracks } from './filter.ts';

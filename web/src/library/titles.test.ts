@@ -1,3 +1,4 @@
+// Titles made from file names when a file has no title tag.
 import { describe, expect, it } from 'vitest';
 import { titleFromFileName } from './titles.ts';
 

@@ -114,7 +114,29 @@ describe('library database', () => {
     await expect(openLibrary(name)).rejects.toMatchObject({ code: 'storage-failed', message: /newer version/ });
   });
 
-  it('closes itself when another tab needs to upgrade, then reopens', async () => {
+  it('opens a library written by version 1 of the app with every record intact', async () => {
+    // Version 1's layout built by hand (not by upgradeLibrary), as an older app left it.
+    const name = freshName();
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('tracks', { keyPath: 'id' }).createIndex('by-imported-at', 'importedAt');
+        db.createObjectStore('files', { keyPath: 'id' });
+        db.createObjectStore('peaks', { keyPath: 'id' });
+      },
+    });
+    await v1.put('tracks', track('old', { title: 'Kept through upgrades', importedAt: 5 }));
+    await v1.put('files', { id: 'old', blob: new Blob(['original bytes']) });
+    await v1.put('peaks', { id: 'old', peaks });
+    v1.close();
+
+    const db = await openLibrary(name);
+    expect(db.version).toBe(DB_VERSION);
+    expect((await listTracks(db)).map((t) => t.title)).toEqual(['Kept through upgrades']);
+    expect(await (await getTrackFile(db, 'old')).text()).toBe('original bytes');
+    expect((await getPeaks(db, 'old'))?.length).toBe(peaks.length);
+  });
+
+  it('closes itself when another tab upgrades the database, instead of blocking it', async () => {
     const name = freshName();
     const db = await openLibrary(name);
     await addTrack(db, track('kept'), new Blob(['bytes']), peaks);
