@@ -33,7 +33,8 @@ test.beforeAll(async () => {
     .join('\n');
   await writeFile(
     join(prefix, 'nginx.conf'),
-    `daemon off; worker_processes 1; pid ${prefix}/nginx.pid; error_log ${prefix}/error.log;
+    // As root, nginx's workers would drop to `nobody`, who may not read a private temp checkout.
+    `${process.getuid?.() === 0 ? 'user root;' : ''} daemon off; worker_processes 1; pid ${prefix}/nginx.pid; error_log ${prefix}/error.log;
 events {}
 http { include /etc/nginx/mime.types; default_type application/octet-stream; access_log off; ${temp}
 ${server}
