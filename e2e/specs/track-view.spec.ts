@@ -41,6 +41,11 @@ test('draws the waveform in device pixels, zooms, and seeks by click and keyboar
   await page.keyboard.press('End');
   expect(await app.positionSec()).toBeCloseTo(FIXTURE_TRACKS.flac.durationSec, 2);
   await page.keyboard.press('Home');
+  // Screen readers hear the playhead as a slider.
+  await expect(page.getByRole('slider', { name: /Playback position/ })).toHaveAttribute(
+    'aria-valuetext',
+    '0:00 of 0:04',
+  );
 
   // Space plays from where the playhead is; the playhead follows the audio clock.
   await page.keyboard.press('Space');
