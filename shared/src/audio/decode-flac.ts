@@ -5,7 +5,7 @@ import { SfaError } from '../protocol/errors.ts';
 import type { DecodedStream } from './decoded-audio.ts';
 import type { DecodeSteps } from './decode-steps.ts';
 import { readFlacStreamInfo } from './flac-info.ts';
-import { formatDuration } from './time-format.ts';
+import { durationForMessage } from './time-format.ts';
 import { runWasmDecoder } from './wasm-stream.ts';
 
 export async function decodeFlac(bytes: Uint8Array, steps: DecodeSteps): Promise<DecodedStream> {
@@ -19,8 +19,8 @@ export async function decodeFlac(bytes: Uint8Array, steps: DecodeSteps): Promise
   // The decoder skips what it cannot parse, so a short result is either a cut-off file or one
   // with damaged frames; the words say both, the code says which one is likelier.
   if (info.totalSamples > 0 && collector.frames < info.totalSamples) {
-    const announced = formatDuration(info.totalSamples / info.sampleRate);
-    const decoded = formatDuration(collector.frames / info.sampleRate);
+    const announced = durationForMessage(info.totalSamples / info.sampleRate);
+    const decoded = durationForMessage(collector.frames / info.sampleRate);
     throw new SfaError(
       'truncated',
       `the file is truncated or damaged: the header announces ${announced} of audio but only ${decoded} could be decoded`,

@@ -6,7 +6,7 @@ import { SfaError } from '../protocol/errors.ts';
 import type { DecodedStream } from './decoded-audio.ts';
 import type { DecodeSteps } from './decode-steps.ts';
 import { assertMp3Complete, expectedMp3Samples, readMp3Info } from './mp3-info.ts';
-import { formatDuration } from './time-format.ts';
+import { durationForMessage } from './time-format.ts';
 import { runWasmDecoder } from './wasm-stream.ts';
 
 /**
@@ -35,7 +35,7 @@ export async function decodeMp3(bytes: Uint8Array, steps: DecodeSteps): Promise<
   const expected = expectedMp3Samples(info);
   const slack = (info.gapSamples === undefined ? 3 : 1) * samplesPerFrame;
   if (expected !== undefined && collector.frames < expected - slack) {
-    const missing = formatDuration((expected - collector.frames) / sampleRate);
+    const missing = durationForMessage((expected - collector.frames) / sampleRate);
     throw new SfaError('decode-failed', `the MP3 data is damaged: ${missing} of its audio could not be decoded`);
   }
 

@@ -6,7 +6,7 @@ import { SfaError } from '../protocol/errors.ts';
 import { hasAscii, readUint32BE } from './bytes.ts';
 import { skipId3v2 } from './id3.ts';
 import { findFirstMpegFrame, parseMpegFrameHeader, type MpegFrameHeader } from './mpeg-frame.ts';
-import { formatDuration } from './time-format.ts';
+import { durationForMessage } from './time-format.ts';
 
 export interface Mp3Info {
   firstFrameOffset: number;
@@ -95,8 +95,8 @@ export function assertMp3Complete(bytes: Uint8Array, info: Mp3Info): void {
   }
   throw new SfaError(
     'truncated',
-    `the file is truncated: the header announces ${formatDuration(announcedSec)} of audio ` +
-      `but only ${formatDuration(presentSec)} is present`,
+    `the file is truncated: the header announces ${durationForMessage(announcedSec)} of audio ` +
+      `but only ${durationForMessage(presentSec)} is present`,
   );
 }
 

@@ -9,7 +9,7 @@
 
 import type { ISOFile, Movie, Sample, Track } from 'mp4box';
 import { SfaError } from '../protocol/errors.ts';
-import { formatDuration } from './time-format.ts';
+import { durationForMessage } from './time-format.ts';
 
 export interface Mp4AudioTrack {
   /** WebCodecs codec string, e.g. 'mp4a.40.2'. */
@@ -88,8 +88,8 @@ function assertComplete(table: readonly Sample[], fileBytes: number, timescale: 
   const presentSec = present.reduce((sum, s) => sum + s.duration, 0) / timescale - trim.trimStartSec;
   throw new SfaError(
     'truncated',
-    `the file is truncated: the header announces ${formatDuration(announcedSec)} of audio ` +
-      `but only ${formatDuration(Math.max(0, presentSec))} is present`,
+    `the file is truncated: the header announces ${durationForMessage(announcedSec)} of audio ` +
+      `but only ${durationForMessage(Math.max(0, presentSec))} is present`,
   );
 }
 

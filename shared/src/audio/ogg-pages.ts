@@ -4,7 +4,7 @@
 
 import { SfaError } from '../protocol/errors.ts';
 import { dataViewOf, hasAscii } from './bytes.ts';
-import { formatDuration } from './time-format.ts';
+import { durationForMessage } from './time-format.ts';
 
 export type OggCodec = 'vorbis' | 'opus' | 'flac';
 
@@ -96,7 +96,7 @@ export function assertOggComplete(bytes: Uint8Array, stream: OggStreamInfo): voi
   const presentSec = Math.max(0, lastGranule - stream.preSkip) / stream.granuleRate;
   throw new SfaError(
     'truncated',
-    `the file is truncated: the Ogg stream stops after ${formatDuration(presentSec)} without its end marker`,
+    `the file is truncated: the Ogg stream stops after ${durationForMessage(presentSec)} without its end marker`,
   );
 }
 

@@ -1,7 +1,7 @@
 // Durations in words a user reads in an error message: "4:00", "1:02:03", "2.50 s".
 
-/** `m:ss` (or `h:mm:ss`) from one minute up; seconds with two decimals below that. */
-export function formatDuration(durationSec: number): string {
+/** For error messages: `m:ss` (or `h:mm:ss`) from one minute up, seconds with two decimals below (the UI has its own clock format, web/src/app/format.ts). */
+export function durationForMessage(durationSec: number): string {
   if (!Number.isFinite(durationSec) || durationSec < 0) return 'an unknown length';
   if (durationSec < 60) return `${durationSec.toFixed(2)} s`;
   const total = Math.round(durationSec);

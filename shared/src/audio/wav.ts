@@ -9,7 +9,7 @@
 // the end of the file.
 
 import { SfaError } from '../protocol/errors.ts';
-import { formatDuration } from './time-format.ts';
+import { durationForMessage } from './time-format.ts';
 import { readWavChunks } from './wav-chunks.ts';
 import { readWavFormat, type WavSampleFormat } from './wav-format.ts';
 import { decodeWavFrames } from './wav-samples.ts';
@@ -38,8 +38,8 @@ export function readWavLayout(bytes: Uint8Array): WavLayout {
 
   if (declaredFrames === 0) throw new SfaError('no-audio', 'the file contains no audio samples');
   if (chunks.dataDeclaredBytes - chunks.dataPresentBytes >= frameBytes) {
-    const announced = formatDuration(declaredFrames / format.sampleRate);
-    const present = formatDuration(presentFrames / format.sampleRate);
+    const announced = durationForMessage(declaredFrames / format.sampleRate);
+    const present = durationForMessage(presentFrames / format.sampleRate);
     throw new SfaError(
       'truncated',
       `the file is truncated: the header announces ${announced} of audio but only ${present} is present`,
