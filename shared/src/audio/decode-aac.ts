@@ -2,7 +2,7 @@
 // decoder ships with the app: patents, and every browser with WebCodecs has one). Decoder
 // output includes the encoder's priming samples; the edit list says what to keep.
 
-import { SfaError } from '../protocol/errors.ts';
+import { errorMessage, SfaError } from '../protocol/errors.ts';
 import { ChannelCollector, type DecodedStream } from './decoded-audio.ts';
 import type { DecodeSteps } from './decode-steps.ts';
 import { demuxMp4Audio, type Mp4AudioTrack } from './mp4-audio-track.ts';
@@ -50,7 +50,7 @@ async function runAudioDecoder(config: AudioDecoderConfig, track: Mp4AudioTrack,
   });
   const damaged = (error: unknown) => {
     if (error instanceof SfaError) return error;
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     return new SfaError('decode-failed', `the AAC data is damaged (decoder: ${reason})`, { cause: error });
   };
 

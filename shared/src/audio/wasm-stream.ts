@@ -2,7 +2,7 @@
 // the wasm-audio-decoders family): feeds the file in chunks, collects the output, reports
 // progress and checks for cancellation between chunks, and always frees the WASM memory.
 
-import { SfaError } from '../protocol/errors.ts';
+import { errorMessage, SfaError } from '../protocol/errors.ts';
 import { ChannelCollector } from './decoded-audio.ts';
 import type { DecodeSteps } from './decode-steps.ts';
 import { withQuietDecoders } from './quiet-console.ts';
@@ -50,7 +50,9 @@ export async function runWasmDecoder(
       await decoder.ready;
     } catch (error) {
       await freeQuietly(decoder);
-      throw new SfaError('decode-failed', `the ${name} decoder could not start: ${reason(error)}`, { cause: error });
+      throw new SfaError('decode-failed', `the ${name} decoder could not start: ${errorMessage(error)}`, {
+        cause: error,
+      });
     }
 
     const collector = new ChannelCollector(name);
@@ -70,7 +72,9 @@ export async function runWasmDecoder(
       return { collector, errors };
     } catch (error) {
       if (error instanceof SfaError) throw error;
-      throw new SfaError('decode-failed', `the ${name} data is damaged (decoder: ${reason(error)})`, { cause: error });
+      throw new SfaError('decode-failed', `the ${name} data is damaged (decoder: ${errorMessage(error)})`, {
+        cause: error,
+      });
     } finally {
       await freeQuietly(decoder);
     }
@@ -83,8 +87,4 @@ async function freeQuietly(decoder: StreamingWasmDecoder | undefined): Promise<v
   } catch {
     // A decoder that never finished starting has nothing to free, and says so by throwing.
   }
-}
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

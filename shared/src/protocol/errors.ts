@@ -48,6 +48,11 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
 }
 
+/** The message of anything thrown (an Error's message, else its string form). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** True for a user's cancellation, from our own code or from the platform (DOMException). */
 export function isAbortError(error: unknown): boolean {
   if (error instanceof SfaError) return error.code === 'aborted';
@@ -65,8 +70,7 @@ export function toErrorPayload(error: unknown): ErrorPayload {
   if (error instanceof Error && error.name === 'QuotaExceededError') {
     return { name: 'SfaError', code: 'storage-full', message: 'Storage is full' };
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return { name: 'SfaError', code: 'internal', message };
+  return { name: 'SfaError', code: 'internal', message: errorMessage(error) };
 }
 
 export function fromErrorPayload(payload: ErrorPayload): SfaError {

@@ -1,5 +1,6 @@
 // Files the OS hands to the installed app: "Open with" (File Handling API launchQueue) and
 // files shared to it (Web Share Target, parked by the service worker in a cache).
+import { errorMessage } from '@sfa/shared/protocol/errors';
 import { FILE_NAME_HEADER, SHARE_INBOX_CACHE, SHARED_QUERY_FLAG } from './share-inbox.ts';
 
 interface LaunchParams {
@@ -24,7 +25,7 @@ export function consumeLaunchedFiles(
       try {
         files.push(await handle.getFile());
       } catch (error) {
-        onFailure(handle.name, `Could not open the file: ${error instanceof Error ? error.message : String(error)}`);
+        onFailure(handle.name, `Could not open the file: ${errorMessage(error)}`);
       }
     }
     if (files.length) onFiles(files);

@@ -1,7 +1,7 @@
 // The import queue: files wait their turn, run one at a time in the import worker, report
 // progress, can be cancelled, and end as imported, already there, failed or cancelled.
 import * as Comlink from 'comlink';
-import { isAbortError, SfaError } from '@sfa/shared/protocol/errors';
+import { errorMessage, isAbortError } from '@sfa/shared/protocol/errors';
 import type { Progress } from '@sfa/shared/protocol/progress';
 import { importWorker } from '../workers/bridge.ts';
 import type { ImportResult, ImportStage } from '../workers/import.worker.ts';
@@ -105,14 +105,14 @@ export class Imports {
         item.message = `Already in the library as “${result.track.title}”`;
       } else {
         item.status = 'imported';
-        await library.load();
+        library.added(result.track);
       }
     } catch (error) {
       if (isAbortError(error)) {
         item.status = 'cancelled';
       } else {
         item.status = 'failed';
-        item.message = error instanceof SfaError || error instanceof Error ? error.message : String(error);
+        item.message = errorMessage(error);
       }
     } finally {
       void storage.refresh();

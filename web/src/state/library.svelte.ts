@@ -1,6 +1,8 @@
 // The library as the page sees it: tracks from IndexedDB, filtered and sorted for display.
+import { errorMessage } from '@sfa/shared/protocol/errors';
 import { filterTracks, type SortKey } from '../library/filter.ts';
 import { deleteTrack, listTracks, openLibrary, type TrackRecord } from '../storage/db.ts';
+import { storage } from './storage.svelte.ts';
 
 export type { SortKey };
 
@@ -17,7 +19,7 @@ export class Library {
       this.tracks = await listTracks(await openLibrary());
       this.loadError = undefined;
     } catch (error) {
-      this.loadError = error instanceof Error ? error.message : String(error);
+      this.loadError = errorMessage(error);
     } finally {
       this.loaded = true;
     }
@@ -27,9 +29,30 @@ export class Library {
     return this.tracks.find((track) => track.id === id);
   }
 
+  /** Shows a track the import worker has just stored (no need to read the whole list again). */
+  added(track: TrackRecord): void {
+    if (!this.get(track.id)) this.tracks = [...this.tracks, track];
+  }
+
+  /** Deletes a track and everything stored for it; the storage figures follow. */
   async remove(id: string): Promise<void> {
     await deleteTrack(await openLibrary(), id);
     this.tracks = this.tracks.filter((track) => track.id !== id);
+    void storage.refresh();
+  }
+
+  /**
+   * Asks the user, then deletes. Resolves true when deleted, false when they declined;
+   * rejects with a message naming the track when the delete failed.
+   */
+  async confirmAndRemove(track: TrackRecord): Promise<boolean> {
+    if (!confirm(`Delete “${track.title}” and everything stored for it?`)) return false;
+    try {
+      await this.remove(track.id);
+      return true;
+    } catch (error) {
+      throw new Error(`Could not delete “${track.title}”: ${errorMessage(error)}`, { cause: error });
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 // Playback of one track through Web Audio: decode in the worker, play from an AudioBuffer,
 // keep the position from the audio clock (not timers), seek by restarting the source.
 import * as Comlink from 'comlink';
-import { isAbortError } from '@sfa/shared/protocol/errors';
+import { errorMessage, isAbortError } from '@sfa/shared/protocol/errors';
 import { importWorker } from '../workers/bridge.ts';
 
 /** Samples per copy; slices are grouped into tasks of at most TASK_BUDGET_MS. */
@@ -94,7 +94,7 @@ export class Player {
       this.positionSec = Math.min(this.positionSec, this.durationSec);
     } catch (error) {
       if (token === this.token && !isAbortError(error)) {
-        this.error = error instanceof Error ? error.message : String(error);
+        this.error = errorMessage(error);
       }
     } finally {
       if (token === this.token) {
@@ -135,7 +135,7 @@ export class Player {
     } catch (error) {
       if (token === this.token) {
         this.playing = false;
-        this.error = `Audio output is not available: ${error instanceof Error ? error.message : String(error)}`;
+        this.error = `Audio output is not available: ${errorMessage(error)}`;
       }
       return;
     }

@@ -1,7 +1,7 @@
 // All IndexedDB access for the library: schema, versions and upgrades, and the reads and
 // writes the app and its workers make. Runs in the page and in Web Workers alike.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { SfaError } from '@sfa/shared/protocol/errors';
+import { errorMessage, SfaError } from '@sfa/shared/protocol/errors';
 import type { WaveformPeaks } from '@sfa/shared/waveform/peaks';
 
 export const DB_NAME = 'sound-forge-alchemy';
@@ -104,7 +104,7 @@ function storageError(error: unknown): SfaError {
       cause: error,
     });
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return new SfaError('storage-failed', `Could not save to the library: ${message}`, { cause: error });
 }
 
