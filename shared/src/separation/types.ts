@@ -1,0 +1,63 @@
+// The one interface every separator satisfies: ONNX models behind their contracts (htdemucs,
+// MDX-Net, waveform) and the built-in Quick DSP separator. The browser worker, the CLI and the
+// offload server only ever talk to a `Separator`.
+
+import type { Progress } from '../protocol/progress.ts';
+
+/** The four stems of the standard models; some models add more (guitar, piano). */
+export type StemName = 'vocals' | 'drums' | 'bass' | 'other' | (string & {});
+
+export const STANDARD_STEMS = ['vocals', 'drums', 'bass', 'other'] as const satisfies readonly StemName[];
+
+/** Planar audio: one Float32Array per channel, all the same length. */
+export interface PlanarAudio {
+  sampleRate: number;
+  channels: Float32Array[];
+}
+
+export type SeparationStage = 'prepare' | 'separate' | 'finish';
+
+export interface SeparationProgress extends Progress<SeparationStage> {
+  /** Segments done so far and in all (Quick counts its own blocks). */
+  segment: number;
+  segments: number;
+  /** Estimated seconds left, once there is enough to estimate from. */
+  etaSec?: number;
+}
+
+/**
+ * A finished stretch of every requested stem, at the input's sample rate and channel count.
+ * Chunks arrive in order, without gaps or overlaps, and together cover the input exactly.
+ */
+export interface StemChunk {
+  /** Index of the chunk's first frame in the input. */
+  startFrame: number;
+  stems: Record<StemName, Float32Array[]>;
+}
+
+export interface SeparateOptions {
+  /** Which stems to produce; default all. 'karaoke'-style "everything but vocals" is `instrumental`. */
+  stems?: readonly StemName[];
+  signal?: AbortSignal;
+  onProgress?: (progress: SeparationProgress) => void;
+  /**
+   * Receives stems as they are finished. When given with `collect: false`, the separator keeps
+   * no whole-track stems in memory and resolves with empty `stems`.
+   */
+  onChunk?: (chunk: StemChunk) => void | Promise<void>;
+  /** Keep whole-track stems and return them (default true). */
+  collect?: boolean;
+}
+
+export interface SeparationResult {
+  sampleRate: number;
+  stems: Record<StemName, Float32Array[]>;
+}
+
+export interface Separator {
+  /** Catalogue id ('quick', 'htdemucs', ...). */
+  readonly id: string;
+  /** The stems this separator can produce. */
+  readonly stems: readonly StemName[];
+  separate(input: PlanarAudio, options?: SeparateOptions): Promise<SeparationResult>;
+}
