@@ -1,16 +1,6 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { captureIo } from './capture-io.ts';
 import { main } from './main.ts';
-
-export function captureIo(isTTY = false) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(String(chunk)));
-  stderr.on('data', (chunk: Buffer) => err.push(String(chunk)));
-  return { io: { stdout, stderr, isTTY }, out: () => out.join(''), err: () => err.join('') };
-}
 
 describe('sfa', () => {
   it('prints usage and exits 2 without a command, 0 with --help', async () => {
