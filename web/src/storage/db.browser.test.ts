@@ -1,6 +1,7 @@
 // Runs in headless Chromium against its real IndexedDB.
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ANALYSIS_ENGINE_VERSION, type AnalysisResult } from '@sfa/shared/analysis/types';
 import { SfaError } from '@sfa/shared/protocol/errors';
 import { computePeaks } from '@sfa/shared/waveform/peaks';
 import {
@@ -8,11 +9,14 @@ import {
   closeLibrary,
   DB_VERSION,
   deleteTrack,
+  getAnalysis,
   getPeaks,
   getTrack,
   getTrackFile,
+  listAnalyses,
   listTracks,
   openLibrary,
+  putAnalysis,
   type TrackRecord,
 } from './db.ts';
 
@@ -50,11 +54,39 @@ function track(id: string, overrides: Partial<TrackRecord> = {}): TrackRecord {
 
 const peaks = computePeaks([new Float32Array([0, 0.5, -0.5, 1])], 44_100);
 
+function analysis(bpm: number, overrides: Partial<AnalysisResult> = {}): AnalysisResult {
+  const beats = Array.from({ length: 8 }, (_, i) => (i * 60) / bpm);
+  return {
+    engineVersion: ANALYSIS_ENGINE_VERSION,
+    durationSec: 4,
+    sampleRate: 44_100,
+    tempo: {
+      bpm,
+      confidence: 0.9,
+      curve: [{ startSec: 0, bpm }],
+      beatsPerBar: 4,
+      beats,
+      downbeats: beats.filter((_, i) => i % 4 === 0),
+    },
+    key: { tonic: 9, mode: 'minor', confidence: 0.8, tuningCents: 0, name: 'A minor', camelot: '8A' },
+    loudness: {
+      integratedLufs: -14.2,
+      lra: 5.5,
+      samplePeakDb: -1.2,
+      truePeakDb: -0.9,
+      shortTermMaxLufs: -11,
+      momentaryMaxLufs: -9,
+    },
+    onset: { frameRate: 100, values: new Float32Array([0, 1, 0.25, 0.5]) },
+    ...overrides,
+  };
+}
+
 describe('library database', () => {
   it('creates the schema on first open and stores a track, its file and peaks', async () => {
     const db = await openLibrary(freshName());
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['files', 'peaks', 'tracks']);
+    expect([...db.objectStoreNames].sort()).toEqual(['analyses', 'files', 'peaks', 'tracks']);
     await addTrack(db, track('a'), new Blob([new Uint8Array([1, 2, 3, 4])]), peaks);
     expect((await getTrack(db, 'a'))?.title).toBe('Track a');
     const file = await getTrackFile(db, 'a');
@@ -134,6 +166,12 @@ describe('library database', () => {
     expect((await listTracks(db)).map((t) => t.title)).toEqual(['Kept through upgrades']);
     expect(await (await getTrackFile(db, 'old')).text()).toBe('original bytes');
     expect((await getPeaks(db, 'old'))?.length).toBe(peaks.length);
+    // Version 2 added the analyses store, empty: the old track is analysed like a new one.
+    expect(db.objectStoreNames.contains('analyses')).toBe(true);
+    expect(await listAnalyses(db)).toEqual([]);
+    await putAnalysis(db, 'old', analysis(120));
+    expect((await getAnalysis(db, 'old'))?.result.tempo.bpm).toBe(120);
+    expect((await listTracks(db)).map((t) => t.title)).toEqual(['Kept through upgrades']);
   });
 
   it('closes itself when another tab upgrades the database, instead of blocking it', async () => {
@@ -147,5 +185,85 @@ describe('library database', () => {
     const raw = await openDB(name);
     expect(await raw.count('tracks')).toBe(1);
     raw.close();
+  });
+});
+
+describe('analyses', () => {
+  it('stores an analysis with its typed arrays as they are, and lists its summary', async () => {
+    const db = await openLibrary(freshName());
+    await addTrack(db, track('a'), new Blob(['a']), peaks);
+    const result = analysis(123.4, {
+      tempo: {
+        ...analysis(123.4).tempo,
+        curve: [
+          { startSec: 0, bpm: 118 },
+          { startSec: 60, bpm: 126 },
+        ],
+      },
+    });
+    const written = await putAnalysis(db, 'a', result, 42);
+    expect(written.summary).toEqual({
+      bpm: 123.4,
+      bpmMin: 118,
+      bpmMax: 126,
+      camelot: '8A',
+      keyName: 'A minor',
+      integratedLufs: -14.2,
+    });
+
+    const stored = await getAnalysis(db, 'a');
+    expect(stored?.engineVersion).toBe(ANALYSIS_ENGINE_VERSION);
+    expect(stored?.analysedAt).toBe(42);
+    expect(stored?.result.onset.values).toBeInstanceOf(Float32Array);
+    expect(Array.from(stored!.result.onset.values)).toEqual([0, 1, 0.25, 0.5]);
+    expect(stored?.result.tempo.beats).toEqual(result.tempo.beats);
+    expect(await listAnalyses(db)).toEqual([
+      { id: 'a', engineVersion: ANALYSIS_ENGINE_VERSION, summary: written.summary },
+    ]);
+  });
+
+  it('replaces an older analysis, and lists the engine version each one was made with', async () => {
+    const db = await openLibrary(freshName());
+    await addTrack(db, track('stale'), new Blob(['s']), peaks);
+    await addTrack(db, track('fresh'), new Blob(['f']), peaks);
+    await putAnalysis(db, 'stale', analysis(100, { engineVersion: ANALYSIS_ENGINE_VERSION - 1 }));
+    await putAnalysis(db, 'fresh', analysis(90));
+    const versions = Object.fromEntries((await listAnalyses(db)).map((l) => [l.id, l.engineVersion]));
+    expect(versions).toEqual({ stale: ANALYSIS_ENGINE_VERSION - 1, fresh: ANALYSIS_ENGINE_VERSION });
+
+    await putAnalysis(db, 'stale', analysis(101));
+    const listed = await listAnalyses(db);
+    expect(listed).toHaveLength(2);
+    expect(listed.find((l) => l.id === 'stale')).toMatchObject({
+      engineVersion: ANALYSIS_ENGINE_VERSION,
+      summary: { bpm: 101 },
+    });
+  });
+
+  it('lists silence (-Infinity LUFS) and leaves a NaN tempo out of the key as 0', async () => {
+    const db = await openLibrary(freshName());
+    await addTrack(db, track('quiet'), new Blob(['q']), peaks);
+    const silent = analysis(Number.NaN);
+    silent.loudness.integratedLufs = -Infinity;
+    await putAnalysis(db, 'quiet', silent);
+    expect((await listAnalyses(db))[0]?.summary).toMatchObject({ bpm: 0, integratedLufs: -Infinity });
+  });
+
+  it('refuses an analysis for a track that is gone, writing nothing', async () => {
+    const db = await openLibrary(freshName());
+    await expect(putAnalysis(db, 'ghost', analysis(120))).rejects.toMatchObject({ code: 'not-found' });
+    expect(await getAnalysis(db, 'ghost')).toBeUndefined();
+    expect(await db.count('analyses')).toBe(0);
+  });
+
+  it('deletes the analysis with its track, in the same transaction', async () => {
+    const db = await openLibrary(freshName());
+    await addTrack(db, track('gone'), new Blob(['g']), peaks);
+    await addTrack(db, track('kept'), new Blob(['k']), peaks);
+    await putAnalysis(db, 'gone', analysis(120));
+    await putAnalysis(db, 'kept', analysis(128));
+    await deleteTrack(db, 'gone');
+    expect(await getAnalysis(db, 'gone')).toBeUndefined();
+    expect((await listAnalyses(db)).map((l) => l.id)).toEqual(['kept']);
   });
 });

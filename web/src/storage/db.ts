@@ -2,11 +2,12 @@
 // writes the app and its workers make. Runs in the page and in Web Workers alike.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { errorMessage, SfaError } from '@sfa/shared/protocol/errors';
+import type { AnalysisResult } from '@sfa/shared/analysis/types';
 import type { WaveformPeaks } from '@sfa/shared/waveform/peaks';
 
 export const DB_NAME = 'sound-forge-alchemy';
 /** Bump with a new `if (oldVersion < N)` step in `upgradeLibrary`; never edit an old step. */
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /** What the library lists: small, so a list of thousands loads at once. */
 export interface TrackRecord {
@@ -38,10 +39,69 @@ export interface StoredPeaks {
   peaks: WaveformPeaks;
 }
 
+/** What the library list shows and filters on, from one analysis. */
+export interface AnalysisSummary {
+  /** Global tempo, BPM (0 when no tempo was found). */
+  bpm: number;
+  /** Slowest and fastest tempo of the tempo curve; both equal `bpm` for a steady track. */
+  bpmMin: number;
+  bpmMax: number;
+  /** Camelot code ("8A") and key name ("A minor"). */
+  camelot: string;
+  keyName: string;
+  /** Integrated loudness, LUFS; -Infinity for silence. */
+  integratedLufs: number;
+}
+
+/** A track's analysis as stored: the engine's whole result (typed arrays kept as they are). */
+export interface AnalysisRecord {
+  /** The track's id. */
+  id: string;
+  /** The engine version that produced `result`; a different current version means recompute. */
+  engineVersion: number;
+  result: AnalysisResult;
+  summary: AnalysisSummary;
+  /** Milliseconds since the epoch. */
+  analysedAt: number;
+}
+
+/** One analysis as the library lists it: read from an index's keys, never from the record. */
+export interface AnalysisListing {
+  id: string;
+  engineVersion: number;
+  summary: AnalysisSummary;
+}
+
+/**
+ * The `by-summary` index's key. Listing walks this index with a key cursor, so a library of
+ * thousands of tracks loads its BPM and key columns without reading a single beat list or
+ * onset envelope. A record whose summary is not a valid key is simply absent from the index
+ * (and so analysed again), never an error.
+ */
+type SummaryKey = [
+  engineVersion: number,
+  bpm: number,
+  bpmMin: number,
+  bpmMax: number,
+  camelot: string,
+  keyName: string,
+  integratedLufs: number,
+];
+const SUMMARY_KEY_PATH = [
+  'engineVersion',
+  'summary.bpm',
+  'summary.bpmMin',
+  'summary.bpmMax',
+  'summary.camelot',
+  'summary.keyName',
+  'summary.integratedLufs',
+];
+
 export interface LibrarySchema extends DBSchema {
   tracks: { key: string; value: TrackRecord; indexes: { 'by-imported-at': number } };
   files: { key: string; value: StoredFile };
   peaks: { key: string; value: StoredPeaks };
+  analyses: { key: string; value: AnalysisRecord; indexes: { 'by-summary': SummaryKey } };
 }
 
 export type LibraryDb = IDBPDatabase<LibrarySchema>;
@@ -53,6 +113,10 @@ export function upgradeLibrary(db: IDBPDatabase<LibrarySchema>, oldVersion: numb
     tracks.createIndex('by-imported-at', 'importedAt');
     db.createObjectStore('files', { keyPath: 'id' });
     db.createObjectStore('peaks', { keyPath: 'id' });
+  }
+  if (oldVersion < 2) {
+    // Version 2: music analysis. Only adds a store; tracks, files and peaks stay as they are.
+    db.createObjectStore('analyses', { keyPath: 'id' }).createIndex('by-summary', SUMMARY_KEY_PATH);
   }
 }
 
@@ -163,13 +227,95 @@ export async function getPeaks(db: LibraryDb, id: string): Promise<WaveformPeaks
   return (await db.get('peaks', id))?.peaks;
 }
 
-/** Removes a track and everything stored for it, in one transaction. */
+/** Removes a track and everything stored for it (file, peaks, analysis), in one transaction. */
 export async function deleteTrack(db: LibraryDb, id: string): Promise<void> {
-  const tx = db.transaction(['tracks', 'files', 'peaks'], 'readwrite');
+  const tx = db.transaction(['tracks', 'files', 'peaks', 'analyses'], 'readwrite');
   await Promise.all([
     tx.objectStore('tracks').delete(id),
     tx.objectStore('files').delete(id),
     tx.objectStore('peaks').delete(id),
+    tx.objectStore('analyses').delete(id),
     tx.done,
   ]);
+}
+
+/** A number IndexedDB accepts as a key part (NaN is not one). */
+function keyNumber(value: number, fallback: number): number {
+  return Number.isNaN(value) ? fallback : value;
+}
+
+/** The list's view of a result: tempo range, key, loudness. */
+export function summariseAnalysis(result: AnalysisResult): AnalysisSummary {
+  const bpm = keyNumber(result.tempo.bpm, 0);
+  const curve = result.tempo.curve.map((segment) => segment.bpm).filter((value) => Number.isFinite(value));
+  return {
+    bpm,
+    bpmMin: curve.length ? Math.min(bpm, ...curve) : bpm,
+    bpmMax: curve.length ? Math.max(bpm, ...curve) : bpm,
+    camelot: result.key.camelot,
+    keyName: result.key.name,
+    integratedLufs: keyNumber(result.loudness.integratedLufs, -Infinity),
+  };
+}
+
+/**
+ * Stores a track's analysis, replacing any older one. Throws `not-found` (and writes nothing)
+ * if the track was deleted meanwhile, so no analysis outlives its track.
+ */
+export async function putAnalysis(
+  db: LibraryDb,
+  id: string,
+  result: AnalysisResult,
+  analysedAt = Date.now(),
+): Promise<AnalysisRecord> {
+  const record: AnalysisRecord = {
+    id,
+    engineVersion: result.engineVersion,
+    result,
+    summary: summariseAnalysis(result),
+    analysedAt,
+  };
+  const tx = db.transaction(['tracks', 'analyses'], 'readwrite');
+  const done = tx.done.catch((error: unknown) => error);
+  try {
+    if (!(await tx.objectStore('tracks').getKey(id))) {
+      tx.abort();
+      throw new SfaError('not-found', 'The track was deleted before its analysis finished');
+    }
+    await tx.objectStore('analyses').put(record);
+  } catch (error) {
+    try {
+      tx.abort();
+    } catch {
+      // Already aborted.
+    }
+    await done;
+    throw storageError(error);
+  }
+  const failure = await done;
+  if (failure) throw storageError(failure);
+  return record;
+}
+
+export async function getAnalysis(db: LibraryDb, id: string): Promise<AnalysisRecord | undefined> {
+  return db.get('analyses', id);
+}
+
+/**
+ * Every stored analysis's engine version and summary, without reading the results themselves
+ * (a key cursor over the `by-summary` index).
+ */
+export async function listAnalyses(db: LibraryDb): Promise<AnalysisListing[]> {
+  const listings: AnalysisListing[] = [];
+  let cursor = await db.transaction('analyses').store.index('by-summary').openKeyCursor();
+  while (cursor) {
+    const [engineVersion, bpm, bpmMin, bpmMax, camelot, keyName, integratedLufs] = cursor.key;
+    listings.push({
+      id: cursor.primaryKey,
+      engineVersion,
+      summary: { bpm, bpmMin, bpmMax, camelot, keyName, integratedLufs },
+    });
+    cursor = await cursor.continue();
+  }
+  return listings;
 }
