@@ -1,0 +1,169 @@
+// Real-input FFT of any even size whose prime factors are 2, 3 and 5, as a complex FFT of half
+// the size plus one twiddle pass. Besides the plain forward/inverse pair it offers the two steps
+// an STFT repeats thousands of times per segment, windowing in and overlap-adding out, without
+// an intermediate copy: that is where the engine's time outside the model goes.
+
+import { ComplexFft, fftFactors } from './complex-fft.ts';
+
+export class RealDft {
+  readonly size: number;
+  /** Bins from DC to Nyquist: size / 2 + 1. */
+  readonly bins: number;
+  /**
+   * The spectrum `forwardWindowed` writes and `inverseOverlapAdd` reads: `bins` values each.
+   * Owned by this object; valid until the next call.
+   */
+  readonly re: Float64Array;
+  readonly im: Float64Array;
+  readonly #half: number;
+  readonly #fft: ComplexFft;
+  readonly #zr: Float64Array;
+  readonly #zi: Float64Array;
+  /** e^{-2 pi i k / size} for k = 0 .. size / 2. */
+  readonly #wr: Float64Array;
+  readonly #wi: Float64Array;
+
+  constructor(size: number) {
+    if (size < 4 || size % 2 !== 0 || !fftFactors(size / 2)) {
+      throw new RangeError(`real FFT size must be even, at least 4, with no prime factors but 2, 3 and 5; got ${size}`);
+    }
+    this.size = size;
+    this.#half = size / 2;
+    this.bins = this.#half + 1;
+    this.#fft = new ComplexFft(this.#half);
+    this.#zr = new Float64Array(this.#half);
+    this.#zi = new Float64Array(this.#half);
+    this.re = new Float64Array(this.bins);
+    this.im = new Float64Array(this.bins);
+    this.#wr = new Float64Array(this.bins);
+    this.#wi = new Float64Array(this.bins);
+    for (let k = 0; k < this.bins; k++) {
+      this.#wr[k] = Math.cos((-2 * Math.PI * k) / size);
+      this.#wi[k] = Math.sin((-2 * Math.PI * k) / size);
+    }
+  }
+
+  /**
+   * Forward transform, unnormalised: X[k] = sum x[n] e^{-2 pi i k n / N}. `input` has `size`
+   * samples; `re` and `im` receive `bins` values.
+   */
+  forward(input: ArrayLike<number>, re: Float32Array | Float64Array, im: Float32Array | Float64Array): void {
+    const zr = this.#zr;
+    const zi = this.#zi;
+    for (let n = 0; n < this.#half; n++) {
+      zr[n] = input[2 * n]!;
+      zi[n] = input[2 * n + 1]!;
+    }
+    this.#forwardPacked();
+    re.set(this.re);
+    im.set(this.im);
+  }
+
+  /**
+   * The spectrum of `signal[start .. start + size)` times `window` times `scale`, into `this.re`
+   * and `this.im`. The caller guarantees the range lies inside `signal`.
+   */
+  forwardWindowed(signal: Float32Array | Float64Array, start: number, window: Float64Array, scale: number): void {
+    const zr = this.#zr;
+    const zi = this.#zi;
+    for (let n = 0, t = start; n < this.#half; n++, t += 2) {
+      zr[n] = signal[t]! * window[2 * n]! * scale;
+      zi[n] = signal[t + 1]! * window[2 * n + 1]! * scale;
+    }
+    this.#forwardPacked();
+  }
+
+  /**
+   * Inverse of `forward`, scaled by 1 / size so that inverse(forward(x)) = x. The imaginary
+   * parts of the DC and Nyquist bins are ignored (a real signal has none).
+   */
+  inverse(re: ArrayLike<number>, im: ArrayLike<number>, output: Float32Array | Float64Array): void {
+    for (let k = 0; k < this.bins; k++) {
+      this.re[k] = re[k]!;
+      this.im[k] = im[k]!;
+    }
+    this.#inversePacked();
+    const zr = this.#zr;
+    const zi = this.#zi;
+    for (let n = 0; n < this.#half; n++) {
+      output[2 * n] = zr[n]!;
+      output[2 * n + 1] = zi[n]!;
+    }
+  }
+
+  /**
+   * The inverse transform of `this.re` / `this.im` (scaled by 1 / size, imaginary parts of DC and
+   * Nyquist ignored), times `window` times `gain`, added to `output` from `start`.
+   */
+  inverseOverlapAdd(window: Float64Array, gain: number, output: Float32Array | Float64Array, start: number): void {
+    this.#inversePacked();
+    const zr = this.#zr;
+    const zi = this.#zi;
+    for (let n = 0, t = start; n < this.#half; n++, t += 2) {
+      output[t] = output[t]! + zr[n]! * window[2 * n]! * gain;
+      output[t + 1] = output[t + 1]! + zi[n]! * window[2 * n + 1]! * gain;
+    }
+  }
+
+  /** From z (even samples as real, odd as imaginary) to the spectrum in `re` / `im`. */
+  #forwardPacked(): void {
+    const zr = this.#zr;
+    const zi = this.#zi;
+    this.#fft.transform(zr, zi);
+    const half = this.#half;
+    const re = this.re;
+    const im = this.im;
+    const wr = this.#wr;
+    const wi = this.#wi;
+    re[0] = zr[0]! + zi[0]!;
+    im[0] = 0;
+    re[half] = zr[0]! - zi[0]!;
+    im[half] = 0;
+    for (let k = 1; k < half; k++) {
+      const a = zr[k]!;
+      const b = zi[k]!;
+      const c = zr[half - k]!;
+      const d = zi[half - k]!;
+      const er = 0.5 * (a + c);
+      const ei = 0.5 * (b - d);
+      const or = 0.5 * (b + d);
+      const oi = -0.5 * (a - c);
+      const cr = wr[k]!;
+      const ci = wi[k]!;
+      re[k] = er + cr * or - ci * oi;
+      im[k] = ei + cr * oi + ci * or;
+    }
+  }
+
+  /** From the spectrum in `re` / `im` to z = x[2n] + i x[2n+1], scaled by 1 / size. */
+  #inversePacked(): void {
+    const half = this.#half;
+    const re = this.re;
+    const im = this.im;
+    const zr = this.#zr;
+    const zi = this.#zi;
+    const wr = this.#wr;
+    const wi = this.#wi;
+    const scale = 1 / half;
+    zr[0] = 0.5 * (re[0]! + re[half]!) * scale;
+    zi[0] = 0.5 * (re[0]! - re[half]!) * scale;
+    for (let k = 1; k < half; k++) {
+      const a = re[k]!;
+      const b = im[k]!;
+      const c = re[half - k]!;
+      const d = im[half - k]!;
+      const er = 0.5 * (a + c);
+      const ei = 0.5 * (b - d);
+      const dr = 0.5 * (a - c);
+      const di = 0.5 * (b + d);
+      const cr = wr[k]!;
+      const ci = wi[k]!;
+      const or = dr * cr + di * ci;
+      const oi = di * cr - dr * ci;
+      zr[k] = (er - oi) * scale;
+      zi[k] = (ei + or) * scale;
+    }
+    // The inverse complex transform is the forward one with real and imaginary parts swapped.
+    this.#fft.transform(zi, zr);
+  }
+}
