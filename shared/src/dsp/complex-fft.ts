@@ -22,10 +22,12 @@ export function fftFactors(size: number): (2 | 3 | 4 | 5)[] | undefined {
   if (!Number.isInteger(size) || size < 1) return undefined;
   const factors: (2 | 3 | 4 | 5)[] = [];
   let rest = size;
-  while (rest % 4 === 0) (factors.push(4), (rest /= 4));
-  while (rest % 2 === 0) (factors.push(2), (rest /= 2));
-  while (rest % 3 === 0) (factors.push(3), (rest /= 3));
-  while (rest % 5 === 0) (factors.push(5), (rest /= 5));
+  for (const radix of [4, 2, 3, 5] as const) {
+    while (rest % radix === 0) {
+      factors.push(radix);
+      rest /= radix;
+    }
+  }
   return rest === 1 ? factors : undefined;
 }
 

@@ -117,7 +117,10 @@ describe('StreamingResampler', () => {
       parts.push(stream.finish()[0]!);
       const joined = new Float32Array(whole.length);
       let offset = 0;
-      for (const part of parts) (joined.set(part, offset), (offset += part.length));
+      for (const part of parts) {
+        joined.set(part, offset);
+        offset += part.length;
+      }
       expect(offset).toBe(whole.length);
       expect(joined).toEqual(whole);
     }
