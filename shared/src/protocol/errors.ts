@@ -18,6 +18,10 @@ export const ERROR_CODES = [
   'unauthorized',
   'bad-request',
   'internal',
+  // A separation model that cannot be loaded, or whose descriptor is malformed.
+  'model-invalid',
+  // A model whose inputs or outputs (names, ranks, fixed dims) differ from its descriptor.
+  'model-mismatch',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
