@@ -1,4 +1,5 @@
-// Page objects: how the specs drive the app, in the user's terms (import, open, delete).
+// Page objects: how the specs drive the app, in the user's terms (import, open, delete,
+// analyse, filter).
 import { expect, type Locator, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +29,10 @@ export class AppPage {
 
   row(title: string): Locator {
     return this.rows().filter({ has: this.page.getByRole('link', { name: title, exact: true }) });
+  }
+
+  async trackIdOf(title: string): Promise<string> {
+    return (await this.row(title).getAttribute('data-track-id'))!;
   }
 
   importItems(): Locator {
@@ -72,6 +77,142 @@ export class AppPage {
   async positionSec(): Promise<number> {
     return Number(await this.page.getByTestId('position').getAttribute('data-seconds'));
   }
+
+  /** Analyses waiting or running, in the library rows or the track view. */
+  analysesInProgress(): Locator {
+    return this.page
+      .getByTestId('analysis-progress')
+      .and(this.page.locator('[data-status="queued"], [data-status="running"]'));
+  }
+
+  /** Waits until `title`'s row shows its tempo (its analysis is stored). */
+  async waitForAnalysis(title: string, timeout = 60_000): Promise<void> {
+    await expect(this.row(title).getByTestId('key-badge')).toBeVisible({ timeout });
+  }
+
+  /** The tempo a library row shows, BPM (NaN while not analysed). */
+  async rowBpm(title: string): Promise<number> {
+    return Number(await this.row(title).getByTestId('bpm').getAttribute('data-value'));
+  }
+
+  /** The BPM column, top to bottom. */
+  async listedBpms(): Promise<number[]> {
+    return this.rows()
+      .getByTestId('bpm')
+      .evaluateAll((cells) => cells.map((cell) => Number(cell.getAttribute('data-value'))));
+  }
+
+  /** Titles as listed, top to bottom. */
+  async listedTitles(): Promise<string[]> {
+    return this.rows().locator('td.title').allInnerTexts();
+  }
+
+  /** The track view's analysis panel. */
+  analysisPanel(): Locator {
+    return this.page.getByTestId('analysis');
+  }
+
+  /** A number the track view's analysis panel shows (`bpm`, `lufs`, `true-peak`, `lra`). */
+  async shownValue(testId: 'bpm' | 'lufs' | 'true-peak' | 'lra'): Promise<number> {
+    return Number(await this.analysisPanel().getByTestId(testId).getAttribute('data-value'));
+  }
+
+  /** How much of the beat grid the waveform drew in its last frame. */
+  async drawnGrid(): Promise<{ beats: number; beatsDrawn: number; downbeatsDrawn: number; barsLabelled: number }> {
+    return this.page.getByTestId('waveform').evaluate((canvas: HTMLCanvasElement) => ({
+      beats: Number(canvas.dataset.beats),
+      beatsDrawn: Number(canvas.dataset.beatsDrawn),
+      downbeatsDrawn: Number(canvas.dataset.downbeatsDrawn),
+      barsLabelled: Number(canvas.dataset.barsLabelled),
+    }));
+  }
+
+  clickTrackButton(): Locator {
+    return this.page.getByTestId('click-track');
+  }
+
+  /** Clicks (and accented downbeat clicks) the click track has scheduled so far. */
+  async scheduledClicks(): Promise<{ clicks: number; accents: number }> {
+    const button = this.clickTrackButton();
+    return {
+      clicks: Number(await button.getAttribute('data-clicks-scheduled')),
+      accents: Number(await button.getAttribute('data-accents-scheduled')),
+    };
+  }
+
+  /**
+   * Records, from now on and across reloads, whether an analysis progress indicator was ever
+   * shown (a MutationObserver, so one that comes and goes between two polls still counts).
+   * Read with `sawAnalysisProgress`.
+   */
+  async watchAnalysisProgress(): Promise<void> {
+    await this.page.addInitScript(() => {
+      const seen = () => document.querySelector('[data-testid="analysis-progress"][data-status="running"]');
+      const mark = () => {
+        if (seen()) sessionStorage.setItem('sfa-test-saw-analysis', String(Date.now()));
+      };
+      new MutationObserver(mark).observe(document, { subtree: true, childList: true, attributes: true });
+    });
+  }
+
+  /** Whether a running analysis was shown since `watchAnalysisProgress` (or the last reset). */
+  async sawAnalysisProgress(): Promise<boolean> {
+    return this.page.evaluate(() => sessionStorage.getItem('sfa-test-saw-analysis') !== null);
+  }
+
+  async resetAnalysisProgressWatch(): Promise<void> {
+    await this.page.evaluate(() => sessionStorage.removeItem('sfa-test-saw-analysis'));
+  }
+}
+
+/** What IndexedDB holds for a track's analysis (undefined when none), read straight from it. */
+export async function storedAnalysis(
+  page: Page,
+  trackId: string,
+): Promise<{ engineVersion: number; analysedAt: number; bpm: number } | undefined> {
+  return page.evaluate(async (id) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('sound-forge-alchemy');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const record = await new Promise<
+      { engineVersion: number; analysedAt: number; result: { tempo: { bpm: number } } } | undefined
+    >((resolve, reject) => {
+      const request = db.transaction('analyses').objectStore('analyses').get(id);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+    return (
+      record && { engineVersion: record.engineVersion, analysedAt: record.analysedAt, bpm: record.result.tempo.bpm }
+    );
+  }, trackId);
+}
+
+/** Rewrites a stored analysis as if an older engine version had made it. */
+export async function ageStoredAnalysis(page: Page, trackId: string, engineVersion: number): Promise<void> {
+  await page.evaluate(
+    async ([id, version]) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('sound-forge-alchemy');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const store = db.transaction('analyses', 'readwrite').objectStore('analyses');
+      await new Promise<void>((resolve, reject) => {
+        const read = store.get(id);
+        read.onsuccess = () => {
+          const write = store.put({ ...read.result, engineVersion: version });
+          write.onsuccess = () => resolve();
+          write.onerror = () => reject(write.error);
+        };
+        read.onerror = () => reject(read.error);
+      });
+      db.close();
+    },
+    [trackId, engineVersion] as const,
+  );
 }
 
 /** How many records each library store holds, read straight from IndexedDB. */

@@ -23,3 +23,27 @@ export function formatBytes(bytes: number): string {
   }
   return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
 }
+
+/** 120 -> "120.0"; no tempo (0, NaN) -> "—". */
+export function formatBpm(bpm: number): string {
+  return bpm > 0 ? bpm.toFixed(1) : '—';
+}
+
+/** A tempo range as DJs write it: "118–126 BPM"; one tempo when both ends round alike. */
+export function formatBpmRange(minBpm: number, maxBpm: number): string {
+  const [low, high] = [Math.round(minBpm), Math.round(maxBpm)];
+  return low === high ? `${formatBpm(minBpm)} BPM` : `${low}–${high} BPM`;
+}
+
+/** -14.23 -> "−14.2" (a real minus sign, which screen readers say); -Infinity -> "−∞". */
+export function formatLevel(value: number): string {
+  if (value === Number.NEGATIVE_INFINITY) return '−∞';
+  if (!Number.isFinite(value)) return '—';
+  const text = Math.abs(value).toFixed(1);
+  return value < 0 && text !== '0.0' ? `−${text}` : text;
+}
+
+/** "A minor · 8A" */
+export function formatKey(name: string, camelot: string): string {
+  return `${name} · ${camelot}`;
+}

@@ -46,6 +46,13 @@ async function fillAudioBuffer(
 
 let nextDecode = 0;
 
+/** Where track time 0 falls on an audio context's clock, while a track plays. */
+export interface PlaybackTimeline {
+  context: AudioContext;
+  /** `context.currentTime` at which position 0 of the track would have played. */
+  originTime: number;
+}
+
 export class Player {
   trackId = $state<string>();
   /** The track's length: from the library while decoding, then exact from the decoded audio. */
@@ -67,6 +74,28 @@ export class Player {
   /** Bumped by every load, unload and play; an async step whose token is stale gives up. */
   private token = 0;
   private decodeJob?: string;
+  // Not state: callbacks, never rendered.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly timelineListeners = new Set<() => void>();
+
+  /** While playing: the clock the audio follows, for sounds scheduled in time with it. */
+  get timeline(): PlaybackTimeline | undefined {
+    return this.source && this.context ? { context: this.context, originTime: this.originTime } : undefined;
+  }
+
+  /**
+   * Calls `listener` synchronously whenever `timeline` changes (play, seek, pause, end), so
+   * sounds scheduled against the old one can be withdrawn before they play. Returns the
+   * unsubscribe function.
+   */
+  onTimelineChange(listener: () => void): () => void {
+    this.timelineListeners.add(listener);
+    return () => this.timelineListeners.delete(listener);
+  }
+
+  private timelineChanged(): void {
+    for (const listener of this.timelineListeners) listener();
+  }
 
   /**
    * Decodes a stored track and makes it the current one (stopping what played before).
@@ -184,6 +213,7 @@ export class Player {
     source.start(0, offsetSec);
     this.originTime = context.currentTime - offsetSec;
     this.source = source;
+    this.timelineChanged();
   }
 
   private currentPosition(): number {
@@ -207,6 +237,7 @@ export class Player {
     }
     this.playing = false;
     cancelAnimationFrame(this.frame);
+    if (source) this.timelineChanged();
   }
 }
 

@@ -10,6 +10,7 @@ import { stagedProgress, type ProgressCallback } from '@sfa/shared/protocol/prog
 import { computePeaks } from '@sfa/shared/waveform/peaks';
 import { addTrack, getTrack, getTrackFile, openLibrary, type TrackRecord } from '../storage/db.ts';
 import { titleFromFileName } from '../library/titles.ts';
+import { transferablePcm, transferPcm, type DecodedPcm } from './pcm.ts';
 
 /** Files above this are refused before reading: decoding one would exhaust a tab's memory. */
 export const MAX_IMPORT_BYTES = 1024 ** 3;
@@ -17,12 +18,12 @@ export const MAX_IMPORT_BYTES = 1024 ** 3;
 export type ImportStage = 'reading' | 'hashing' | 'decoding' | 'analysing' | 'storing';
 const IMPORT_WEIGHTS: Record<ImportStage, number> = { reading: 2, hashing: 3, decoding: 85, analysing: 5, storing: 5 };
 
-export type ImportResult = { status: 'imported'; track: TrackRecord } | { status: 'duplicate'; track: TrackRecord };
-
-export interface DecodedForPlayback {
-  sampleRate: number;
-  channels: Float32Array[];
-}
+/**
+ * A new track comes back with its decoded audio (transferred, not copied), so the page can
+ * hand it on to the analysis worker instead of having the file decoded a second time.
+ */
+export type ImportResult =
+  { status: 'imported'; track: TrackRecord; pcm: DecodedPcm } | { status: 'duplicate'; track: TrackRecord };
 
 const jobs = new Map<string, AbortController>();
 
@@ -78,7 +79,9 @@ async function importFile(
     progress.report('storing', 0);
     await addTrack(db, track, file, peaks);
     progress.done('storing');
-    return { status: 'imported', track };
+    // comlink transfers only what the top-level value lists: mark the whole result.
+    const { pcm, buffers } = transferablePcm(decoded);
+    return Comlink.transfer({ status: 'imported', track, pcm }, buffers);
   } finally {
     jobs.delete(jobId);
     // The callback arrived as a comlink proxy: close its port.
@@ -90,11 +93,7 @@ async function importFile(
  * Decodes a stored track for playback, cancellable by `jobId` like an import; its channel
  * buffers are transferred, not copied.
  */
-async function decodeTrack(
-  jobId: string,
-  id: string,
-  onProgress?: (fraction: number) => void,
-): Promise<DecodedForPlayback> {
+async function decodeTrack(jobId: string, id: string, onProgress?: (fraction: number) => void): Promise<DecodedPcm> {
   const controller = new AbortController();
   jobs.set(jobId, controller);
   try {
@@ -103,19 +102,7 @@ async function decodeTrack(
       signal: controller.signal,
       ...(onProgress ? { onProgress } : {}),
     });
-    // A decoder may hand back views into one shared buffer; each channel must own its buffer
-    // to be transferred.
-    const seen = new Set<ArrayBufferLike>();
-    const channels = decoded.channels.map((channel) => {
-      const owned = channel.byteLength === channel.buffer.byteLength && !seen.has(channel.buffer);
-      const result = owned ? channel : channel.slice();
-      seen.add(result.buffer);
-      return result;
-    });
-    return Comlink.transfer(
-      { sampleRate: decoded.sampleRate, channels },
-      channels.map((channel) => channel.buffer as ArrayBuffer),
-    );
+    return transferPcm(decoded);
   } finally {
     jobs.delete(jobId);
     (onProgress as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
