@@ -174,6 +174,24 @@ describe('library database', () => {
     expect((await listTracks(db)).map((t) => t.title)).toEqual(['Kept through upgrades']);
   });
 
+  it('upgrades while a version 1 tab is still open: that tab lets go, as version 1 did', async () => {
+    const name = freshName();
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('tracks', { keyPath: 'id' }).createIndex('by-imported-at', 'importedAt');
+        db.createObjectStore('files', { keyPath: 'id' });
+        db.createObjectStore('peaks', { keyPath: 'id' });
+      },
+      // Version 1's openLibrary closed its connection on `blocking`.
+      blocking: () => v1.close(),
+    });
+    await v1.put('tracks', track('open-elsewhere'));
+    const db = await openLibrary(name);
+    expect(db.version).toBe(DB_VERSION);
+    expect((await listTracks(db)).map((t) => t.id)).toEqual(['open-elsewhere']);
+    expect(await listAnalyses(db)).toEqual([]);
+  });
+
   it('closes itself when another tab upgrades the database, instead of blocking it', async () => {
     const name = freshName();
     const db = await openLibrary(name);
