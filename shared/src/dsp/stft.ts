@@ -98,7 +98,7 @@ export class Stft {
     frameCount: number,
     source: FrameSource,
     output: Float32Array,
-    { start = 0, add = false }: { start?: number; add?: boolean } = {},
+    { start = 0, add = false, scale = 1 }: { start?: number; add?: boolean; scale?: number } = {},
   ): void {
     const { nFft, hopSize } = this;
     const half = nFft / 2;
@@ -112,7 +112,7 @@ export class Stft {
     if (this.#sum.length < needed) this.#sum = new Float64Array(needed);
     const sum = this.#sum;
     sum.fill(0, 0, needed);
-    const gain = this.normalized ? Math.sqrt(nFft) : 1;
+    const gain = (this.normalized ? Math.sqrt(nFft) : 1) * scale;
     const dft = this.#dft;
     for (let t = firstFrame; t <= lastFrame; t++) {
       if (source(t, dft.re, dft.im)) dft.inverseOverlapAdd(this.window, gain, sum, t * hopSize - half - base);

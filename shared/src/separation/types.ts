@@ -47,6 +47,15 @@ export interface SeparateOptions {
   onChunk?: (chunk: StemChunk) => void | Promise<void>;
   /** Keep whole-track stems and return them (default true). */
   collect?: boolean;
+  /**
+   * Model separators: passes over randomly delayed copies of the track (up to 0.5 s) to average,
+   * as demucs's `shifts`; 0 (default) for one unshifted pass. Each pass costs a full run.
+   */
+  shifts?: number;
+  /** Seed of the shifts' random delays (default 0): the same seed gives the same stems. */
+  seed?: number;
+  /** Model separators: fraction of a segment neighbours share (default: the model's, else 0.25). */
+  overlap?: number;
 }
 
 export interface SeparationResult {

@@ -1,0 +1,12 @@
+// Runs async tasks one at a time, in the order they were queued; a failed task does not stop
+// the ones behind it.
+
+export class RunQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(task, task);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+}

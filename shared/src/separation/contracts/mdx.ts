@@ -1,0 +1,86 @@
+// MDX-Net as Ultimate Vocal Remover runs it: an un-normalised centred STFT (periodic Hann,
+// reflect padding) of hop * (dimT - 1) samples gives dimT frames; the first dimF bins go in as
+// [1, 4, dimF, dimT] with channels [L.re, L.im, R.re, R.im] and the lowest 3 bins zeroed (UVR
+// does so); the output, padded back to nFft/2 + 1 bins with zeros, is inverted and scaled by
+// the model's compensation. With denoise the model runs on X and on -X and the stem is
+// (f(X) - f(-X)) / 2, which cancels what the model adds regardless of the input's sign.
+
+import { Stft } from '../../dsp/stft.ts';
+import type { InferenceSession } from '../../inference/session.ts';
+import type { MdxContract, ModelDescriptor } from '../descriptor.ts';
+import { stereoTensor, type SegmentRunner, type SegmentStems } from './segment-runner.ts';
+
+/** UVR zeroes these lowest bins of the model's input (spek[:, :, :3, :] *= 0). */
+const ZEROED_LOW_BINS = 3;
+
+export function createMdxRunner(
+  session: InferenceSession,
+  descriptor: ModelDescriptor,
+  contract: MdxContract,
+): SegmentRunner {
+  const { nFft, hopSize, dimF, dimT, compensation, denoise } = contract;
+  const length = descriptor.segmentLength;
+  const stft = new Stft({ nFft, hopSize, normalized: false });
+  const waveform = stereoTensor(length);
+  const dims = [1, 4, dimF, dimT];
+  const spec = { data: new Float32Array(4 * dimF * dimT), dims };
+  const negated = { data: new Float32Array(denoise ? spec.data.length : 0), dims };
+  const averaged = new Float32Array(denoise ? spec.data.length : 0);
+  const primary = [new Float32Array(length), new Float32Array(length)] as const;
+  const inputName = contract.inputs.spectrogram.name;
+  const outputName = contract.outputs.spectrogram.name;
+  const plane = dimF * dimT;
+
+  const forward = (channel: number) => {
+    const realPlane = 2 * channel * plane;
+    const imagPlane = realPlane + plane;
+    stft.forward(waveform.channels[channel]!, (t, re, im) => {
+      for (let f = 0; f < dimF; f++) {
+        const low = f < ZEROED_LOW_BINS;
+        spec.data[realPlane + f * dimT + t] = low ? 0 : re[f]!;
+        spec.data[imagPlane + f * dimT + t] = low ? 0 : im[f]!;
+      }
+    });
+  };
+
+  const inverse = (output: Float32Array, channel: number) => {
+    const realPlane = 2 * channel * plane;
+    const imagPlane = realPlane + plane;
+    stft.inverse(
+      dimT,
+      (t, re, im) => {
+        for (let f = 0; f < dimF; f++) {
+          re[f] = output[realPlane + f * dimT + t]!;
+          im[f] = output[imagPlane + f * dimT + t]!;
+        }
+        re.fill(0, dimF);
+        im.fill(0, dimF);
+        return true;
+      },
+      primary[channel]!,
+      { scale: compensation },
+    );
+  };
+
+  return {
+    segmentLength: length,
+    input: waveform.channels,
+    async run(wanted) {
+      forward(0);
+      forward(1);
+      let output = (await session.run({ [inputName]: spec }, [outputName]))[outputName]!.data;
+      if (denoise) {
+        for (let i = 0; i < spec.data.length; i++) negated.data[i] = -spec.data[i]!;
+        const flipped = (await session.run({ [inputName]: negated }, [outputName]))[outputName]!.data;
+        for (let i = 0; i < output.length; i++) averaged[i] = 0.5 * (output[i]! - flipped[i]!);
+        output = averaged;
+      }
+      // The primary stem is the model's; the secondary (mix - primary) is derived downstream.
+      if (wanted[0]) {
+        inverse(output, 0);
+        inverse(output, 1);
+      }
+      return wanted.map((want, s) => (want && s === 0 ? primary : undefined)) satisfies SegmentStems;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// One model run on one segment, whatever the contract: the engine fills `input` with a stereo
+// segment at the model's rate and gets back each wanted stem as stereo waveforms of the same
+// length. Each contract does its own DSP around `session.run` into preallocated tensors.
+
+import type { InferenceSession } from '../../inference/session.ts';
+import type { ModelDescriptor } from '../descriptor.ts';
+import { createHtdemucsRunner } from './htdemucs.ts';
+import { createMdxRunner } from './mdx.ts';
+import { createWaveformRunner } from './waveform.ts';
+
+/** Per model stem, [left, right] of segmentLength samples, or undefined where not wanted. */
+export type SegmentStems = (readonly [Float32Array, Float32Array] | undefined)[];
+
+export interface SegmentRunner {
+  readonly segmentLength: number;
+  /** The segment to separate, [left, right]: fill it, then call `run`. */
+  readonly input: readonly [Float32Array, Float32Array];
+  /**
+   * Separates `input`. `wanted[s]` says whether model stem s is needed (others may be skipped).
+   * The arrays returned are valid until the next call.
+   */
+  run(wanted: readonly boolean[]): Promise<SegmentStems>;
+}
+
+export function createSegmentRunner(session: InferenceSession, descriptor: ModelDescriptor): SegmentRunner {
+  const contract = descriptor.contract;
+  switch (contract.kind) {
+    case 'htdemucs':
+      return createHtdemucsRunner(session, descriptor, contract);
+    case 'mdx':
+      return createMdxRunner(session, descriptor, contract);
+    case 'waveform':
+      return createWaveformRunner(session, descriptor, contract);
+  }
+}
+
+/** A [1, 2, n] float32 tensor and its two channel views. */
+export function stereoTensor(length: number): {
+  data: Float32Array;
+  dims: number[];
+  channels: [Float32Array, Float32Array];
+} {
+  const data = new Float32Array(2 * length);
+  return { data, dims: [1, 2, length], channels: [data.subarray(0, length), data.subarray(length)] };
+}
+
+/** Channel `channel` of stem `stem` in a [1, S, 2, n] tensor's data. */
+export function stemChannel(data: Float32Array, stem: number, channel: number, length: number): Float32Array {
+  const start = (stem * 2 + channel) * length;
+  return data.subarray(start, start + length);
+}

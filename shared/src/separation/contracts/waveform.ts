@@ -1,0 +1,27 @@
+// Waveform-in, waveform-out models: [1, 2, N] -> [1, S, 2, N], no DSP around the run.
+
+import type { InferenceSession } from '../../inference/session.ts';
+import type { ModelDescriptor, WaveformContract } from '../descriptor.ts';
+import { stemChannel, stereoTensor, type SegmentRunner, type SegmentStems } from './segment-runner.ts';
+
+export function createWaveformRunner(
+  session: InferenceSession,
+  descriptor: ModelDescriptor,
+  contract: WaveformContract,
+): SegmentRunner {
+  const length = descriptor.segmentLength;
+  const waveform = stereoTensor(length);
+  const inputName = contract.inputs.waveform.name;
+  const outputName = contract.outputs.stems.name;
+  return {
+    segmentLength: length,
+    input: waveform.channels,
+    async run(wanted) {
+      const outputs = await session.run({ [inputName]: waveform }, [outputName]);
+      const data = outputs[outputName]!.data;
+      return wanted.map((want, s) =>
+        want ? ([stemChannel(data, s, 0, length), stemChannel(data, s, 1, length)] as const) : undefined,
+      ) satisfies SegmentStems;
+    },
+  };
+}

@@ -1,0 +1,148 @@
+// A `Separator` for an ONNX model behind its contract: checks the model against its descriptor,
+// then, per call, reads the track segment by segment at the model's rate, runs the model,
+// blends the segments (and shift passes) back together and streams finished stems out at the
+// input's rate and channel count. Memory stays at a few segments whatever the track's length.
+
+import type { InferenceSession } from '../inference/session.ts';
+import { RunQueue } from '../inference/run-queue.ts';
+import { stagedProgress } from '../protocol/progress.ts';
+import { SfaError, throwIfAborted } from '../protocol/errors.ts';
+import { createSegmentRunner, type SegmentRunner } from './contracts/segment-runner.ts';
+import { DEFAULT_OVERLAP, validateDescriptor, type ModelDescriptor } from './descriptor.ts';
+import { checkModel } from './model-check.ts';
+import { ModelRateSource } from './model-source.ts';
+import { SegmentPlan } from './segments.ts';
+import { StemAccumulator } from './stem-accumulator.ts';
+import { StemOutput } from './stem-output.ts';
+import type { PlanarAudio, SeparateOptions, SeparationResult, SeparationStage, Separator, StemName } from './types.ts';
+
+/** Stems made as mix minus a model stem: MDX's secondary, and 'instrumental' beside 'vocals'. */
+function derivedStems(descriptor: ModelDescriptor): Map<StemName, StemName> {
+  const derived = new Map<StemName, StemName>();
+  const [primary, secondary] = descriptor.stems;
+  if (descriptor.contract.kind === 'mdx') derived.set(secondary!, primary!);
+  if (descriptor.stems.includes('vocals') && !descriptor.stems.includes('instrumental')) {
+    derived.set('instrumental', 'vocals');
+  }
+  return derived;
+}
+
+function checkInput(input: PlanarAudio): void {
+  const { channels, sampleRate } = input;
+  if (channels.length < 1 || channels.length > 2) {
+    throw new SfaError('bad-request', `separation takes mono or stereo audio, not ${channels.length} channels`);
+  }
+  const length = channels[0]!.length;
+  if (length === 0) throw new SfaError('no-audio', 'the audio has no samples to separate');
+  if (channels.some((c) => c.length !== length)) throw new SfaError('bad-request', 'the channels differ in length');
+  if (!Number.isInteger(sampleRate) || sampleRate < 1) {
+    throw new SfaError('bad-request', `the sample rate must be a positive integer, got ${sampleRate}`);
+  }
+}
+
+export interface OnnxSeparator extends Separator {
+  readonly descriptor: ModelDescriptor;
+  readonly session: InferenceSession;
+}
+
+/**
+ * Wraps `session` as a Separator for the model `descriptor` describes. Throws
+ * `SfaError('model-invalid')` for a malformed descriptor and `SfaError('model-mismatch')` when
+ * the model's inputs or outputs differ from it. The caller keeps ownership of the session.
+ */
+export function createOnnxSeparator(session: InferenceSession, descriptorValue: ModelDescriptor): OnnxSeparator {
+  const descriptor = validateDescriptor(descriptorValue);
+  checkModel(session, descriptor);
+  const derived = derivedStems(descriptor);
+  const stems = [...descriptor.stems, ...[...derived.keys()].filter((stem) => !descriptor.stems.includes(stem))];
+  // Buffers are made once and reused, so one separation runs at a time.
+  const calls = new RunQueue();
+  let runner: SegmentRunner | undefined;
+
+  const separateNow = async (input: PlanarAudio, options: SeparateOptions): Promise<SeparationResult> => {
+    const { signal, onProgress, onChunk, collect = true, shifts = 0, seed = 0 } = options;
+    const overlap = options.overlap ?? descriptor.overlap ?? DEFAULT_OVERLAP;
+    checkInput(input);
+    const requested = [...new Set(options.stems ?? stems)];
+    for (const stem of requested) {
+      if (!stems.includes(stem)) {
+        throw new SfaError('bad-request', `model "${descriptor.id}" has no stem "${stem}"; it has ${stems.join(', ')}`);
+      }
+    }
+    if (!Number.isInteger(shifts) || shifts < 0 || shifts > 20) {
+      throw new SfaError('bad-request', `shifts must be an integer from 0 to 20, got ${shifts}`);
+    }
+    if (!(overlap >= 0 && overlap <= 0.9))
+      throw new SfaError('bad-request', `overlap must be from 0 to 0.9, got ${overlap}`);
+    throwIfAborted(signal);
+
+    const wantedNames = new Set(requested.map((stem) => derived.get(stem) ?? stem));
+    const wanted = descriptor.stems.map((stem) => wantedNames.has(stem));
+    const source = new ModelRateSource(input, descriptor.sampleRate);
+    const maxShift = Math.floor(0.5 * descriptor.sampleRate);
+    const plan = new SegmentPlan({
+      length: source.length,
+      segmentLength: descriptor.segmentLength,
+      overlap,
+      shifts,
+      maxShift,
+      seed,
+    });
+    const accumulator = new StemAccumulator(wanted, plan.segmentLength + maxShift, source.length);
+    const output = new StemOutput({
+      input,
+      modelRate: descriptor.sampleRate,
+      modelLength: source.length,
+      modelStems: descriptor.stems,
+      wanted,
+      requested,
+      derived,
+      collect,
+      onChunk,
+    });
+
+    const total = plan.totalSegments;
+    let done = 0;
+    let etaSec: number | undefined;
+    const progress = stagedProgress<SeparationStage>({ prepare: 0.01, separate: 0.98, finish: 0.01 }, (p) =>
+      onProgress?.({ ...p, segment: done, segments: total, ...(etaSec === undefined ? {} : { etaSec }) }),
+    );
+    progress.report('prepare', 0);
+    runner ??= createSegmentRunner(session, descriptor);
+    const gains = new Float32Array(plan.segmentLength);
+    const started = performance.now();
+    const rounds = Math.max(...plan.passes.map((pass) => pass.segments));
+    for (let index = 0; index < rounds; index++) {
+      for (const pass of plan.passes) {
+        if (index >= pass.segments) continue;
+        throwIfAborted(signal);
+        source.read(plan.inputStart(pass, index), runner.input[0], runner.input[1]);
+        const segmentStems = await runner.run(wanted);
+        const chunk = plan.chunkLength(pass, index);
+        plan.chunkGains(pass, index, gains);
+        const padding = Math.floor((plan.segmentLength - chunk) / 2);
+        accumulator.add(segmentStems, padding, chunk, index * plan.stride - pass.delay, gains);
+        done++;
+        etaSec = ((performance.now() - started) / 1000 / done) * (total - done);
+        progress.report('separate', done / total);
+      }
+      const final = Math.min(plan.finalBefore(index), source.length);
+      if (final > accumulator.start) await output.push(accumulator.take(final));
+    }
+    await output.finish();
+    throwIfAborted(signal);
+    etaSec = 0;
+    progress.done('finish');
+    return { sampleRate: input.sampleRate, stems: collect ? output.stems : ({} as Record<StemName, Float32Array[]>) };
+  };
+
+  return {
+    id: descriptor.id,
+    stems,
+    descriptor,
+    session,
+    separate(input, options = {}) {
+      return calls.run(() => separateNow(input, options));
+    },
+  };
+}
