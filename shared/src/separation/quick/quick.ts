@@ -1,0 +1,166 @@
+// Quick: the built-in separator that needs no model download. Pure DSP behind the `Separator`
+// interface, so a fresh install separates offline at once: harmonic/percussive separation by
+// median filtering of the STFT power (Fitzgerald 2010), a low band for bass, centre-panned
+// harmonic energy in the vocal range for vocals, the rest as other (see masks.ts). It streams
+// through the track in segments, so memory stays bounded whatever the track's length.
+
+import { stagedProgress } from '../../protocol/progress.ts';
+import { SfaError, throwIfAborted } from '../../protocol/errors.ts';
+import type { PlanarAudio, SeparateOptions, SeparationResult, SeparationStage, Separator, StemName } from '../types.ts';
+import { bandLayout } from './bands.ts';
+import { createCheckpoint } from './checkpoint.ts';
+import { FrameStream } from './frame-stream.ts';
+import { DEFAULT_TUNING, QuickMaskModel } from './masks.ts';
+import { planStems, QUICK_STEMS, type StemPlan } from './stem-plan.ts';
+
+export interface QuickSeparatorOptions {
+  /** Length of the stretches streamed to `onChunk` and counted by progress, seconds (default 6). */
+  segmentSec?: number;
+}
+
+/** FFT size for a sample rate: the power of two nearest 2048 at 44.1 kHz (46 ms), so bins and hops keep their width in Hz and ms. */
+export function quickFftSize(sampleRate: number): number {
+  const size = 2 ** Math.round(Math.log2((2048 * sampleRate) / 44_100));
+  return Math.min(16_384, Math.max(64, size));
+}
+
+/** Frames rendered between checkpoints: well under the 50 ms slice at any sample rate in use. */
+const HOPS_PER_SLICE = 32;
+
+function checkInput({ channels, sampleRate }: PlanarAudio): void {
+  if (channels.length < 1) throw new SfaError('bad-request', 'separation needs at least one channel');
+  const length = channels[0]!.length;
+  if (channels.some((c) => c.length !== length)) throw new SfaError('bad-request', 'the channels differ in length');
+  if (!(Number.isFinite(sampleRate) && sampleRate > 0)) {
+    throw new SfaError('bad-request', `the sample rate must be a positive number, got ${sampleRate}`);
+  }
+}
+
+/**
+ * Channels in pairs (0-1, 2-3, ...), a last odd one alone: each pair is separated as a stereo
+ * image (its centre is what the vocal masks look for), a lone channel as mono. Stereo is one
+ * pair, mono one channel; for 5.1 this pairs front L-R, centre-LFE and the surrounds.
+ */
+function channelGroups(count: number): number[][] {
+  const groups: number[][] = [];
+  for (let c = 0; c < count; c += 2) groups.push(c + 1 < count ? [c, c + 1] : [c]);
+  return groups;
+}
+
+/**
+ * The Quick separator. `separate` takes audio at any sample rate (it works at the input's rate)
+ * and any channel count (see `channelGroups`), and gives stems of the input's rate, channel
+ * count and length: 'vocals', 'drums', 'bass', 'other' (the default set, summing to the mix to
+ * float32 rounding) and the virtual 'instrumental' (mix - vocals). Throws SfaError 'bad-request'
+ * for an unknown stem or malformed input and 'aborted' when the signal fires.
+ */
+export function createQuickSeparator(options: QuickSeparatorOptions = {}): Separator {
+  const segmentSec = options.segmentSec ?? 6;
+  if (!(segmentSec > 0)) throw new RangeError(`segmentSec must be positive, got ${segmentSec}`);
+  return {
+    id: 'quick',
+    stems: [...QUICK_STEMS, 'instrumental'],
+    separate: (input, separateOptions = {}) => separate(input, separateOptions, segmentSec),
+  };
+}
+
+async function separate(input: PlanarAudio, options: SeparateOptions, segmentSec: number): Promise<SeparationResult> {
+  const { signal, onProgress, onChunk, collect = true } = options;
+  checkInput(input);
+  const plan = planStems(options.stems);
+  throwIfAborted(signal);
+  const { sampleRate, channels } = input;
+  const length = channels[0]!.length;
+  const fftSize = quickFftSize(sampleRate);
+  const hop = fftSize / 2;
+  const segmentLength = hop * Math.max(1, Math.round((segmentSec * sampleRate) / hop));
+  const segments = Math.ceil(length / segmentLength);
+
+  let done = 0;
+  let etaSec: number | undefined;
+  const progress = stagedProgress<SeparationStage>({ prepare: 0.01, separate: 0.98, finish: 0.01 }, (p) =>
+    onProgress?.({ ...p, segment: done, segments, ...(etaSec === undefined ? {} : { etaSec }) }),
+  );
+  progress.report('prepare', 0);
+
+  const bands = bandLayout(sampleRate, fftSize);
+  const groups = channelGroups(channels.length).map((group) => {
+    const model = new QuickMaskModel(bands, DEFAULT_TUNING, group.length === 1);
+    const stream = new FrameStream(
+      group.map((c) => channels[c]!),
+      { fftSize, outputs: plan.synthesised, model, bands },
+    );
+    return { group, stream };
+  });
+  const collected = {} as Record<StemName, Float32Array[]>;
+  if (collect) for (const stem of plan.requested) collected[stem] = channels.map(() => new Float32Array(length));
+  // Without onChunk, synthesised stems are written straight into the collected ones.
+  const direct = collect && !onChunk;
+
+  const checkpoint = createCheckpoint(signal);
+  const started = performance.now();
+  for (let start = 0; start < length; start += segmentLength) {
+    const end = Math.min(length, start + segmentLength);
+    const synthesised = plan.synthesised.map((index) => {
+      const stem = QUICK_STEMS[index]!;
+      const target = direct ? collected[stem] : undefined;
+      return channels.map((_, c) => target?.[c]!.subarray(start, end) ?? new Float32Array(end - start));
+    });
+    for (let from = start; from < end; from += HOPS_PER_SLICE * hop) {
+      const to = Math.min(end, from + HOPS_PER_SLICE * hop);
+      for (const { group, stream } of groups) {
+        stream.render(
+          from,
+          to,
+          synthesised.map((stem) => group.map((c) => stem[c]!.subarray(from - start))),
+        );
+      }
+      await checkpoint();
+    }
+    const stems = deriveStems(plan, synthesised, channels, start, end, direct ? collected : undefined);
+    if (collect && !direct) {
+      for (const stem of plan.requested) stems[stem]!.forEach((samples, c) => collected[stem]![c]!.set(samples, start));
+    }
+    if (onChunk) await onChunk({ startFrame: start, stems });
+    done++;
+    etaSec = ((performance.now() - started) / 1000 / done) * (segments - done);
+    progress.report('separate', done / segments);
+  }
+  throwIfAborted(signal);
+  etaSec = 0;
+  progress.done('finish');
+  return { sampleRate, stems: collect ? collected : ({} as Record<StemName, Float32Array[]>) };
+}
+
+/**
+ * The requested stems of one segment: synthesised ones as they are, 'other' and 'instrumental'
+ * as differences from the mix (computed in float64). With `collected`, derived stems are
+ * written into it as well.
+ */
+function deriveStems(
+  plan: StemPlan,
+  synthesised: Float32Array[][],
+  channels: readonly Float32Array[],
+  start: number,
+  end: number,
+  collected: Record<StemName, Float32Array[]> | undefined,
+): Record<StemName, Float32Array[]> {
+  const of = (stem: string) => synthesised[plan.synthesised.indexOf(QUICK_STEMS.indexOf(stem as never))];
+  const difference = (name: StemName, parts: Float32Array[][]) =>
+    channels.map((channel, c) => {
+      const out = collected?.[name]?.[c]!.subarray(start, end) ?? new Float32Array(end - start);
+      const mix = channel.subarray(start, end);
+      const [a, b, d] = parts.map((part) => part[c]!);
+      if (b && d) for (let i = 0; i < out.length; i++) out[i] = mix[i]! - a![i]! - b[i]! - d[i]!;
+      else for (let i = 0; i < out.length; i++) out[i] = mix[i]! - a![i]!;
+      return out;
+    });
+  const stems = {} as Record<StemName, Float32Array[]>;
+  for (const stem of plan.requested) {
+    if (stem === 'instrumental') stems[stem] = difference(stem, [of('vocals')!]);
+    else if (stem === 'other' && plan.otherByDifference) {
+      stems[stem] = difference(stem, [of('vocals')!, of('drums')!, of('bass')!]);
+    } else stems[stem] = of(stem)!;
+  }
+  return stems;
+}
