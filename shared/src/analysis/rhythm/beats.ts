@@ -132,31 +132,44 @@ export function beatStrengths(novelty: Float32Array, beatFrames: readonly number
   });
 }
 
-/** How many beats in a row must carry an onset for the beat to have started (or to go on). */
+/** How many good beats in a row make the start (or the end) of the beat. */
 const RUN_BEATS = 4;
-/** An onset counts at a beat from this fraction of the median beat strength. */
-const RUN_THRESHOLD = 0.25;
+/** A beat carries an onset from this fraction of the median beat strength. */
+const STRENGTH_THRESHOLD = 0.15;
+/** An interval is regular within this fraction of the local period. */
+const REGULARITY = 0.08;
 
 /**
  * The beats without the leading and trailing ones that fall in silence or in a free-time
- * intro: the kept stretch starts at the first run of four beats that each carry an onset and
- * ends at the last such run. A tracker keeps counting through those stretches; a listener
- * hears no beat there.
+ * intro. A beat is good when it carries an onset and an interval to a neighbour is regular (in
+ * a rubato intro the tracker hops between chord onsets at uneven intervals); the kept stretch
+ * runs from the first run of four good beats to the last. A tracker keeps counting through
+ * those stretches; a listener hears no beat there.
  */
-export function trimBeats(beatFrames: readonly number[], strengths: Float32Array): number[] {
-  if (beatFrames.length < RUN_BEATS) return [];
+export function trimBeats(
+  beatFrames: readonly number[],
+  strengths: Float32Array,
+  periodFrames: Float32Array,
+): number[] {
+  const count = beatFrames.length;
+  if (count < RUN_BEATS) return [];
   const sorted = Float32Array.from(strengths).sort();
-  const threshold = RUN_THRESHOLD * sorted[Math.floor(sorted.length / 2)]!;
-  const strong = (i: number) => strengths[i]! >= threshold && strengths[i]! > 0;
+  const threshold = Math.max(STRENGTH_THRESHOLD * sorted[count >> 1]!, Number.MIN_VALUE);
+  const regular = (i: number) => {
+    if (i < 0 || i + 1 >= count) return false;
+    const period = periodFrames[Math.round(beatFrames[i]!)]!;
+    return Math.abs(beatFrames[i + 1]! - beatFrames[i]! - period) <= REGULARITY * period;
+  };
+  const good = (i: number) => strengths[i]! >= threshold && (regular(i - 1) || regular(i));
   const runAt = (i: number) => {
-    for (let k = 0; k < RUN_BEATS; k++) if (!strong(i + k)) return false;
+    for (let k = 0; k < RUN_BEATS; k++) if (!good(i + k)) return false;
     return true;
   };
   let first = -1;
-  for (let i = 0; i + RUN_BEATS <= beatFrames.length && first < 0; i++) if (runAt(i)) first = i;
+  for (let i = 0; i + RUN_BEATS <= count && first < 0; i++) if (runAt(i)) first = i;
   if (first < 0) return [];
-  let last = first;
-  for (let i = beatFrames.length - RUN_BEATS; i >= first; i--) {
+  let last = first + RUN_BEATS - 1;
+  for (let i = count - RUN_BEATS; i > first; i--) {
     if (runAt(i)) {
       last = i + RUN_BEATS - 1;
       break;

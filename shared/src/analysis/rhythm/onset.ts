@@ -94,13 +94,20 @@ export async function computeOnsetFeatures(
         if (band < lowBands) low += rise;
       }
     }
-    // The first frame rises from nothing: its flux would be the whole spectrum, not an onset.
-    if (n > 0) {
-      flux[n] = total;
-      lowFlux[n] = low;
-    }
+    flux[n] = total;
+    lowFlux[n] = low;
   }
+  // The first frame rises from the silence before the file: an onset if the music starts with
+  // one, else an artefact of the cut. Either way no stronger than the strongest onset after it.
+  flux[0] = Math.min(flux[0]!, maxAfterFirst(flux));
+  lowFlux[0] = Math.min(lowFlux[0]!, maxAfterFirst(lowFlux));
   return { frameRate, flux, lowFlux };
+}
+
+function maxAfterFirst(values: Float32Array): number {
+  let peak = 0;
+  for (let i = 1; i < values.length; i++) peak = Math.max(peak, values[i]!);
+  return peak;
 }
 
 /**

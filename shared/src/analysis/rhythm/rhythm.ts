@@ -9,7 +9,7 @@ import { beatStrengths, trackBeats, trimBeats } from './beats.ts';
 import { createCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { beatChroma, computeChroma, harmonicNovelty } from './chroma.ts';
 import { monoAtRateInSlices } from './decimate.ts';
-import { bestBarGrid } from './downbeats.ts';
+import { chooseBars } from './downbeats.ts';
 import { computeOnsetFeatures, normalisePeak, ONSET_MIN_RATE } from './onset.ts';
 import { chooseTempo } from './tempo.ts';
 import { fittedBpm, localPeriods, tempoSegments } from './tempo-curve.ts';
@@ -26,6 +26,9 @@ export interface RhythmResult {
   onset: OnsetEnvelope;
 }
 
+/** Say of the onset strength at each beat, in the bass band and overall, beside the harmony's. */
+const BASS_ACCENT_WEIGHT = 0.3;
+const ACCENT_WEIGHT = 0.3;
 /** Longest beat period the autocorrelation must cover, with room for three comb teeth. */
 const MAX_LAG_SEC = 6;
 
@@ -82,15 +85,24 @@ async function analyzeMono(
   const periods = localPeriods(novelty, frameRate, choice.best.bpm);
   await checkpoint();
   const tracked = trackBeats(novelty, periods);
-  const beatFrames = trimBeats(tracked, beatStrengths(novelty, tracked));
+  const beatFrames = trimBeats(tracked, beatStrengths(novelty, tracked), periods);
   progress(0.9);
   if (beatFrames.length < 2) return finish({ tempo: noTempo(), onset }, progress);
   await checkpoint();
 
-  const beats = beatFrames.map((frame) => roundMs(frame / frameRate));
+  // Frame n's flux is the rise since frame n - 1: the onset lies half a hop before its centre.
+  const beats = beatFrames.map((frame) => roundMs(Math.max(0, frame - 0.5) / frameRate));
   const curve = tempoSegments(beats);
   const harmonic = harmonicNovelty(beatChroma(chroma, beats));
-  const bars = bestBarGrid(harmonic, 2, beats.length - 2);
+  const bars = chooseBars(
+    harmonic,
+    [
+      { values: beatStrengths(onsetNovelty(features.lowFlux, frameRate), beatFrames), weight: BASS_ACCENT_WEIGHT },
+      { values: beatStrengths(novelty, beatFrames), weight: ACCENT_WEIGHT },
+    ],
+    2,
+    beats.length - 2,
+  );
   const downbeats = beats.filter((_, i) => i % bars.beatsPerBar === bars.phase);
   const tempo: TempoAnalysis = {
     bpm: dominantBpm(curve, beats),

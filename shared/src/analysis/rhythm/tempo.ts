@@ -15,6 +15,8 @@ export const MIN_BPM = 50;
 export const MAX_BPM = 220;
 /** Candidates below this fraction of the best periodicity are not worth tracking. */
 const MIN_RELATIVE_SALIENCE = 0.4;
+/** Added to the harmonic contrast, so music without chords (a click track) is still scored. */
+const HARMONY_FLOOR = 0.05;
 /** Centre and width (octaves) of the weak log-Gaussian preference for moderate tempi. */
 const PRIOR_CENTRE_BPM = 120;
 const PRIOR_WIDTH_OCTAVES = 1.5;
@@ -77,7 +79,7 @@ export async function chooseTempo(
     const bars = bestBarGrid(harmonic, 2, beatsSec.length - 2);
     const subdivision = subdivisionRatio(novelty, beatFrames);
     const prior = Math.exp(-0.5 * (Math.log2(peak.bpm / PRIOR_CENTRE_BPM) / PRIOR_WIDTH_OCTAVES) ** 2);
-    const score = (peak.salience * Math.max(0, bars.contrast) * prior) / (0.5 + subdivision);
+    const score = (peak.salience * (HARMONY_FLOOR + Math.max(0, bars.contrast)) * prior) / (0.5 + subdivision);
     candidates.push({ bpm: peak.bpm, salience: peak.salience, bars, subdivision, score });
   }
   if (candidates.length === 0) return null;
