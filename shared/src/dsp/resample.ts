@@ -102,12 +102,27 @@ export class Resampler {
     inputStart = 0,
     signalLength = input.length,
   ): void {
+    this.resampleChannels([input], [out], outStart, inputStart, signalLength);
+  }
+
+  /** `resampleRange` for one or two channels at once (two share each coefficient load). */
+  resampleChannels(
+    inputs: readonly Float32Array[],
+    outs: readonly Float32Array[],
+    outStart: number,
+    inputStart = 0,
+    signalLength = inputs[0]!.length,
+  ): void {
     const taps = this.#taps;
     const table = this.#table;
     const phasesTotal = this.#phases * this.#tableStep;
-    for (let o = 0; o < out.length; o++) {
-      const j = outStart + o;
-      const numerator = j * this.#step;
+    const left = inputs[0]!;
+    // Mono reads the one channel twice; the unrolled loop stays the same shape.
+    const right = inputs[1] ?? left;
+    const outLeft = outs[0]!;
+    const outRight = outs[1];
+    for (let o = 0; o < outLeft.length; o++) {
+      const numerator = (outStart + o) * this.#step;
       const base = Math.floor(numerator / phasesTotal);
       const remainder = numerator - base * phasesTotal;
       let phase = this.#exact ? remainder : Math.round(remainder / this.#tableStep);
@@ -116,17 +131,30 @@ export class Resampler {
         phase = 0;
         first += 1;
       }
-      const row = phase * taps;
-      let sum = 0;
-      if (first >= 0 && first + taps <= signalLength) {
-        const at = first - inputStart;
-        for (let k = 0; k < taps; k++) sum += input[at + k]! * table[row + k]!;
-      } else {
-        const from = Math.max(0, -first);
-        const to = Math.min(taps, signalLength - first);
-        for (let k = from; k < to; k++) sum += input[first + k - inputStart]! * table[row + k]!;
+      // Taps that fall outside the signal read silence; inside, two taps per step.
+      const from = Math.max(0, -first);
+      const to = Math.min(taps, signalLength - first);
+      let row = phase * taps + from;
+      let at = first + from - inputStart;
+      const end = phase * taps + Math.max(from, to);
+      let l0 = 0;
+      let l1 = 0;
+      let r0 = 0;
+      let r1 = 0;
+      for (; row + 1 < end; row += 2, at += 2) {
+        const h0 = table[row]!;
+        const h1 = table[row + 1]!;
+        l0 += left[at]! * h0;
+        l1 += left[at + 1]! * h1;
+        r0 += right[at]! * h0;
+        r1 += right[at + 1]! * h1;
       }
-      out[o] = sum;
+      if (row < end) {
+        l0 += left[at]! * table[row]!;
+        r0 += right[at]! * table[row]!;
+      }
+      outLeft[o] = l0 + l1;
+      if (outRight) outRight[o] = r0 + r1;
     }
   }
 }
@@ -211,11 +239,17 @@ export class StreamingResampler {
   #emit(end: number): Float32Array[] {
     const start = this.#nextOutput;
     this.#nextOutput = end;
-    return this.#buffer.map((buffer) => {
-      const out = new Float32Array(end - start);
-      const visible = Math.min(this.#signalLength, this.#bufferStart + this.#buffered);
-      this.#resampler.resampleRange(buffer, out, start, this.#bufferStart, visible);
-      return out;
-    });
+    const outs = this.#buffer.map(() => new Float32Array(end - start));
+    const visible = Math.min(this.#signalLength, this.#bufferStart + this.#buffered);
+    for (let c = 0; c < outs.length; c += 2) {
+      this.#resampler.resampleChannels(
+        this.#buffer.slice(c, c + 2),
+        outs.slice(c, c + 2),
+        start,
+        this.#bufferStart,
+        visible,
+      );
+    }
+    return outs;
   }
 }

@@ -35,8 +35,15 @@ export class ModelRateSource {
       right.set(this.#right.subarray(start + from, start + to), from);
       return;
     }
-    resampler.resampleRange(this.#left, left.subarray(from, to), start + from);
-    if (this.#right === this.#left) right.set(left.subarray(from, to), from);
-    else resampler.resampleRange(this.#right, right.subarray(from, to), start + from);
+    if (this.#right === this.#left) {
+      resampler.resampleRange(this.#left, left.subarray(from, to), start + from);
+      right.set(left.subarray(from, to), from);
+    } else {
+      resampler.resampleChannels(
+        [this.#left, this.#right],
+        [left.subarray(from, to), right.subarray(from, to)],
+        start + from,
+      );
+    }
   }
 }

@@ -6,6 +6,7 @@
 // [L.re, L.im, R.re, R.im]. Each stem is the time branch plus the inverse of the frequency branch.
 
 import { reflectPadInto, Stft } from '../../dsp/stft.ts';
+import { transposeInto } from '../../dsp/transpose.ts';
 import type { InferenceSession } from '../../inference/session.ts';
 import type { HtdemucsContract, ModelDescriptor } from '../descriptor.ts';
 import { stemChannel, stereoTensor, type SegmentRunner, type SegmentStems } from './segment-runner.ts';
@@ -21,6 +22,9 @@ export class HtdemucsSpectrogram {
   readonly #rightPad: number;
   readonly #padded: Float32Array;
   readonly #centred: Float32Array;
+  /** One plane as frame-major rows ([frames][bins]): what the FFT side reads and writes. */
+  readonly #rowsRe: Float32Array;
+  readonly #rowsIm: Float32Array;
 
   constructor(length: number, nFft: number) {
     const hop = nFft / 4;
@@ -32,6 +36,8 @@ export class HtdemucsSpectrogram {
     this.#rightPad = this.offset + this.frames * hop - length;
     this.#padded = new Float32Array(length + this.offset + this.#rightPad);
     this.#centred = new Float32Array(this.#padded.length + nFft);
+    this.#rowsRe = new Float32Array(this.frames * this.bins);
+    this.#rowsIm = new Float32Array(this.frames * this.bins);
   }
 
   /** Writes channel `channel`'s real and imaginary planes of the [4, bins, frames] layout. */
@@ -39,20 +45,23 @@ export class HtdemucsSpectrogram {
     const { bins, frames } = this;
     reflectPadInto(signal, this.offset, this.#rightPad, this.#padded);
     reflectPadInto(this.#padded, this.stft.nFft / 2, this.stft.nFft / 2, this.#centred);
-    const realPlane = 2 * channel * bins * frames;
-    const imagPlane = realPlane + bins * frames;
+    const rowsRe = this.#rowsRe;
+    const rowsIm = this.#rowsIm;
     this.stft.forwardPadded(
       this.#centred,
       (t, re, im) => {
-        const frame = t - 2;
+        const row = (t - 2) * bins;
         for (let f = 0; f < bins; f++) {
-          out[realPlane + f * frames + frame] = re[f]!;
-          out[imagPlane + f * frames + frame] = im[f]!;
+          rowsRe[row + f] = re[f]!;
+          rowsIm[row + f] = im[f]!;
         }
       },
       2,
       frames,
     );
+    const realPlane = 2 * channel * bins * frames;
+    transposeInto(rowsRe, 0, frames, bins, out, realPlane);
+    transposeInto(rowsIm, 0, frames, bins, out, realPlane + bins * frames);
   }
 
   /**
@@ -62,15 +71,19 @@ export class HtdemucsSpectrogram {
   addInverse(spectrogram: Float32Array, at: number, channel: number, output: Float32Array): void {
     const { bins, frames } = this;
     const realPlane = at + 2 * channel * bins * frames;
-    const imagPlane = realPlane + bins * frames;
+    const rowsRe = this.#rowsRe;
+    const rowsIm = this.#rowsIm;
+    transposeInto(spectrogram, realPlane, bins, frames, rowsRe);
+    transposeInto(spectrogram, realPlane + bins * frames, bins, frames, rowsIm);
     this.stft.inverse(
       frames + 4,
       (t, re, im) => {
         const frame = t - 2;
         if (frame < 0 || frame >= frames) return false;
+        const row = frame * bins;
         for (let f = 0; f < bins; f++) {
-          re[f] = spectrogram[realPlane + f * frames + frame]!;
-          im[f] = spectrogram[imagPlane + f * frames + frame]!;
+          re[f] = rowsRe[row + f]!;
+          im[f] = rowsIm[row + f]!;
         }
         re[bins] = 0;
         im[bins] = 0;
