@@ -15,7 +15,9 @@ Run 'sfa <command> --help' for a command's options.`;
 type Command = (argv: string[], io: CliIo) => Promise<ExitCode | number>;
 
 // Loaded on demand: `sfa analyze` need not load ONNX Runtime.
-const COMMANDS: Record<string, () => Promise<Command>> = {};
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  analyze: async () => (await import('./analyze.ts')).analyzeCommand,
+};
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;

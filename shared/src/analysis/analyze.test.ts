@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { corpusSpecs } from '../corpus/corpus.ts';
+import { renderSong } from '../corpus/song.ts';
+import { SfaError } from '../protocol/errors.ts';
+import { analyzeTrack } from './analyze.ts';
+import { detectKey } from './key/key.ts';
+import { analyzeRhythm } from './rhythm/rhythm.ts';
+import { ANALYSIS_ENGINE_VERSION } from './types.ts';
+
+// A 15-second corpus song: 96 BPM, E major (tonic 4), drums.
+const spec = {
+  ...corpusSpecs({ count: 1, durationSec: 15 })[0]!,
+  tempo: { bpm: 96 },
+  tonic: 4,
+  mode: 'major' as const,
+};
+const song = renderSong(spec);
+
+describe('analyzeTrack', () => {
+  it('reports tempo, beats, key and loudness of a known song, with monotonic progress', async () => {
+    const fractions: number[] = [];
+    const result = await analyzeTrack(song.mix, spec.sampleRate, { onProgress: (p) => fractions.push(p.fraction) });
+    expect(result.engineVersion).toBe(ANALYSIS_ENGINE_VERSION);
+    expect(result.durationSec).toBeCloseTo(15, 6);
+    expect(Math.abs(result.tempo.bpm - 96) / 96).toBeLessThan(0.04);
+    expect(result.key.name).toBe('E major');
+    expect(result.key.camelot).toBe('12B');
+    expect(result.loudness.integratedLufs).toBeLessThan(0);
+    expect(result.onset.values.length).toBeGreaterThan(15 * 50);
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!)).toBe(true);
+    expect(fractions.at(-1)).toBe(1);
+  });
+
+  it('gives the same tempo and key as the stages run on their own (one shared decimation)', async () => {
+    const [whole, rhythm, key] = await Promise.all([
+      analyzeTrack(song.mix, spec.sampleRate),
+      analyzeRhythm(song.mix, spec.sampleRate),
+      detectKey(song.mix, spec.sampleRate),
+    ]);
+    expect(whole.tempo.bpm).toBeCloseTo(rhythm.tempo.bpm, 1);
+    expect(whole.tempo.beats.length).toBe(rhythm.tempo.beats.length);
+    expect(whole.key.name).toBe(key.name);
+  });
+
+  it('refuses an empty signal and stops when cancelled', async () => {
+    await expect(analyzeTrack([new Float32Array(0)], 44100)).rejects.toMatchObject({ code: 'no-audio' });
+    const controller = new AbortController();
+    const pending = analyzeTrack(song.mix, spec.sampleRate, {
+      signal: controller.signal,
+      onProgress: (p) => p.fraction > 0.2 && controller.abort(),
+    });
+    await expect(pending).rejects.toBeInstanceOf(SfaError);
+    await expect(pending).rejects.toMatchObject({ code: 'aborted' });
+  });
+});
