@@ -5,6 +5,13 @@
 
 /** Weight of the interval penalty: tightness * log(interval / period)^2 per beat. */
 const TIGHTNESS = 100;
+/**
+ * Intervals searched for the previous beat, as factors of the period. Ellis searches from 1/2
+ * to 2; beyond 1/1.4 and 1.4 the penalty (over 11) outweighs any onset, so the search stops
+ * there at less than half the cost. Tempo changes are followed through the local period.
+ */
+const MIN_INTERVAL = 1 / 1.4;
+const MAX_INTERVAL = 1.4;
 /** Periods are rounded to this many frames to share penalty tables and smoothing kernels. */
 const PERIOD_STEP = 0.25;
 
@@ -54,7 +61,7 @@ export function trackBeats(novelty: Float32Array, periodFrames: Float32Array): n
   return beats;
 }
 
-/** The penalty of each lag from half to twice a period, one table per rounded period. */
+/** The penalty of each lag searched, one table per rounded period. */
 class PenaltyTables {
   readonly #tables = new Map<number, { minLag: number; penalty: Float64Array }>();
 
@@ -62,8 +69,8 @@ class PenaltyTables {
     const key = Math.max(2, Math.round(periodFrames / PERIOD_STEP) * PERIOD_STEP);
     let table = this.#tables.get(key);
     if (!table) {
-      const minLag = Math.max(1, Math.round(key / 2));
-      const maxLag = Math.round(2 * key);
+      const minLag = Math.max(1, Math.round(key * MIN_INTERVAL));
+      const maxLag = Math.round(key * MAX_INTERVAL);
       const penalty = new Float64Array(maxLag - minLag + 1);
       for (let i = 0; i < penalty.length; i++) penalty[i] = TIGHTNESS * Math.log((minLag + i) / key) ** 2;
       table = { minLag, penalty };

@@ -14,7 +14,7 @@ const MIN_CHROMA_RATE = 2000;
 // changes notes within the bar and would blur where chords change.
 const MIN_HZ = 50;
 const MAX_HZ = 400;
-const CHUNK_FRAMES = 128;
+const CHUNK_FRAMES = 256;
 
 export interface ChromaFrames {
   /** Frames per second; frame n covers the window centred on n / frameRate seconds. */
@@ -26,14 +26,12 @@ export interface ChromaFrames {
 
 /** Chroma of a mono signal, one frame per window length (windows do not overlap). */
 export async function computeChroma(mono: MonoSignal, checkpoint: Checkpoint = noCheckpoint): Promise<ChromaFrames> {
+  await checkpoint();
   const { samples, sampleRate } = decimate(mono, MIN_CHROMA_RATE);
   const fftSize = 2 ** Math.max(2, Math.round(Math.log2(sampleRate * TARGET_WINDOW_SEC)));
-  const hopSize = fftSize;
-  const frameRate = sampleRate / hopSize;
-  const frames = samples.length === 0 ? 0 : Math.floor(samples.length / hopSize) + 1;
-  const values = new Float32Array(frames * 12);
-  if (frames === 0) return { frameRate, values, frames };
-
+  const frameRate = sampleRate / fftSize;
+  const frames = samples.length === 0 ? 0 : Math.floor(samples.length / fftSize) + 1;
+  const chroma: ChromaFrames = { frameRate, values: new Float32Array(frames * 12), frames };
   const fft = new RealFft(fftSize);
   // Each bin in range feeds the pitch class of its nearest equal-tempered note (A = 440 Hz).
   const firstBin = Math.max(1, Math.ceil((MIN_HZ * fftSize) / sampleRate));
@@ -45,25 +43,40 @@ export async function computeChroma(mono: MonoSignal, checkpoint: Checkpoint = n
   }
   const window = new Float32Array(fftSize);
   for (let n = 0; n < fftSize; n++) window[n] = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / fftSize);
-  const frame = new Float32Array(fftSize);
-  const re = new Float32Array(fft.bins);
-  const im = new Float32Array(fft.bins);
-  const half = fftSize / 2;
-  for (let n = 0; n < frames; n++) {
-    if (n % CHUNK_FRAMES === 0) await checkpoint();
-    const start = n * hopSize - half;
-    for (let i = 0; i < fftSize; i++) {
-      const at = start + i;
-      frame[i] = at >= 0 && at < samples.length ? samples[at]! * window[i]! : 0;
+  const scratch = { frame: new Float32Array(fftSize), re: new Float32Array(fft.bins), im: new Float32Array(fft.bins) };
+  for (let from = 0; from < frames; from += CHUNK_FRAMES) {
+    await checkpoint();
+    for (let n = from; n < Math.min(frames, from + CHUNK_FRAMES); n++) {
+      chromaFrame(samples, n, window, fft, pitchClass, firstBin, lastBin, scratch, chroma.values);
     }
-    fft.forward(frame, re, im);
-    const offset = n * 12;
-    for (let k = firstBin; k <= lastBin; k++) {
-      values[offset + pitchClass[k]!]! += Math.sqrt(re[k]! * re[k]! + im[k]! * im[k]!);
-    }
-    normalise(values, offset);
   }
-  return { frameRate, values, frames };
+  return chroma;
+}
+
+/** Chroma of frame n (the window centred on n * fftSize) into values[12n .. 12n + 11]. */
+function chromaFrame(
+  samples: Float32Array,
+  n: number,
+  window: Float32Array,
+  fft: RealFft,
+  pitchClass: Int8Array,
+  firstBin: number,
+  lastBin: number,
+  { frame, re, im }: { frame: Float32Array; re: Float32Array; im: Float32Array },
+  values: Float32Array,
+): void {
+  const fftSize = window.length;
+  const start = n * fftSize - fftSize / 2;
+  for (let i = 0; i < fftSize; i++) {
+    const at = start + i;
+    frame[i] = at >= 0 && at < samples.length ? samples[at]! * window[i]! : 0;
+  }
+  fft.forward(frame, re, im);
+  const offset = n * 12;
+  for (let k = firstBin; k <= lastBin; k++) {
+    values[offset + pitchClass[k]!]! += Math.sqrt(re[k]! * re[k]! + im[k]! * im[k]!);
+  }
+  normalise(values, offset);
 }
 
 /**
@@ -78,15 +91,20 @@ export function decimate(mono: MonoSignal, minRate: number): MonoSignal {
   if (factor === 1) return mono;
   const input = mono.samples;
   const out = new Float32Array(Math.ceil(input.length / factor));
-  const norm = 1 / (factor * factor);
+  const taps = new Float32Array(2 * factor - 1);
+  for (let k = 0; k < taps.length; k++) taps[k] = (factor - Math.abs(k - factor + 1)) / (factor * factor);
   for (let o = 0; o < out.length; o++) {
-    const centre = o * factor;
+    const first = o * factor - factor + 1;
     let acc = 0;
-    for (let k = 1 - factor; k < factor; k++) {
-      const at = centre + k;
-      if (at >= 0 && at < input.length) acc += (factor - Math.abs(k)) * input[at]!;
+    if (first >= 0 && first + taps.length <= input.length) {
+      for (let k = 0; k < taps.length; k++) acc += taps[k]! * input[first + k]!;
+    } else {
+      for (let k = 0; k < taps.length; k++) {
+        const at = first + k;
+        if (at >= 0 && at < input.length) acc += taps[k]! * input[at]!;
+      }
     }
-    out[o] = acc * norm;
+    out[o] = acc;
   }
   return { samples: out, sampleRate: mono.sampleRate / factor };
 }
