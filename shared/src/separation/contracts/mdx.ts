@@ -6,6 +6,7 @@
 // (f(X) - f(-X)) / 2, which cancels what the model adds regardless of the input's sign.
 
 import { Stft } from '../../dsp/stft.ts';
+import { transposeInto } from '../../dsp/transpose.ts';
 import type { InferenceSession } from '../../inference/session.ts';
 import type { MdxContract, ModelDescriptor } from '../descriptor.ts';
 import { stereoTensor, type SegmentRunner, type SegmentStems } from './segment-runner.ts';
@@ -30,28 +31,32 @@ export function createMdxRunner(
   const inputName = contract.inputs.spectrogram.name;
   const outputName = contract.outputs.spectrogram.name;
   const plane = dimF * dimT;
+  // One plane as frame-major rows ([dimT][dimF]), which the STFT side reads and writes.
+  const rowsRe = new Float32Array(plane);
+  const rowsIm = new Float32Array(plane);
 
   const forward = (channel: number) => {
-    const realPlane = 2 * channel * plane;
-    const imagPlane = realPlane + plane;
     stft.forward(waveform.channels[channel]!, (t, re, im) => {
+      const row = t * dimF;
       for (let f = 0; f < dimF; f++) {
-        const low = f < ZEROED_LOW_BINS;
-        spec.data[realPlane + f * dimT + t] = low ? 0 : re[f]!;
-        spec.data[imagPlane + f * dimT + t] = low ? 0 : im[f]!;
+        rowsRe[row + f] = f < ZEROED_LOW_BINS ? 0 : re[f]!;
+        rowsIm[row + f] = f < ZEROED_LOW_BINS ? 0 : im[f]!;
       }
     });
+    transposeInto(rowsRe, 0, dimT, dimF, spec.data, 2 * channel * plane);
+    transposeInto(rowsIm, 0, dimT, dimF, spec.data, (2 * channel + 1) * plane);
   };
 
   const inverse = (output: Float32Array, channel: number) => {
-    const realPlane = 2 * channel * plane;
-    const imagPlane = realPlane + plane;
+    transposeInto(output, 2 * channel * plane, dimF, dimT, rowsRe);
+    transposeInto(output, (2 * channel + 1) * plane, dimF, dimT, rowsIm);
     stft.inverse(
       dimT,
       (t, re, im) => {
+        const row = t * dimF;
         for (let f = 0; f < dimF; f++) {
-          re[f] = output[realPlane + f * dimT + t]!;
-          im[f] = output[imagPlane + f * dimT + t]!;
+          re[f] = rowsRe[row + f]!;
+          im[f] = rowsIm[row + f]!;
         }
         re.fill(0, dimF);
         im.fill(0, dimF);
