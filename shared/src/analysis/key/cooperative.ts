@@ -1,0 +1,54 @@
+// Long synchronous work broken up for a worker's event loop: progress that never goes back,
+// cancellation checked at every pause, and a real yield (a macrotask) every PAUSE_EVERY_MS of work.
+
+import { throwIfAborted } from '../../protocol/errors.ts';
+
+const PAUSE_EVERY_MS = 30;
+
+export interface CooperativeOptions {
+  signal?: AbortSignal;
+  /** Fraction done in [0, 1]; never decreases; the last call is 1. */
+  onProgress?: (fraction: number) => void;
+}
+
+export class Cooperative {
+  readonly #signal: AbortSignal | undefined;
+  readonly #onProgress: ((fraction: number) => void) | undefined;
+  #reported = 0;
+  #lastYield = performance.now();
+
+  constructor(options: CooperativeOptions = {}) {
+    this.#signal = options.signal;
+    this.#onProgress = options.onProgress;
+  }
+
+  /** Reports `fraction` (clamped to [0, 1]) if it is ahead of the last report. */
+  progress(fraction: number): void {
+    const clamped = Math.min(1, Math.max(0, fraction));
+    if (clamped <= this.#reported) return;
+    this.#reported = clamped;
+    this.#onProgress?.(clamped);
+  }
+
+  /** Throws if cancelled; yields to the event loop when enough work has gone by since the last time. */
+  async pause(): Promise<void> {
+    throwIfAborted(this.#signal);
+    if (performance.now() - this.#lastYield < PAUSE_EVERY_MS) return;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    this.#lastYield = performance.now();
+    throwIfAborted(this.#signal);
+  }
+
+  /** A view of this one that maps [0, 1] onto [from, to] of the whole. */
+  stage(from: number, to: number): Stage {
+    return {
+      progress: (fraction) => this.progress(from + (to - from) * fraction),
+      pause: () => this.pause(),
+    };
+  }
+}
+
+export interface Stage {
+  progress(fraction: number): void;
+  pause(): Promise<void>;
+}
