@@ -1,6 +1,6 @@
-// Library search and sort, on a small hand-made list.
+// Library search, filters and sort, on a small hand-made list.
 import { describe, expect, it } from 'vitest';
-import type { TrackRecord } from '../storage/db.ts';
+import type { AnalysisSummary, TrackRecord } from '../storage/db.ts';
 import { filterTracks } from './filter.ts';
 
 function track(
@@ -50,5 +50,46 @@ describe('filterTracks', () => {
     const before = tracks.map((t) => t.id);
     filterTracks(tracks, '', 'title');
     expect(tracks.map((t) => t.id)).toEqual(before);
+  });
+});
+
+function summary(bpm: number, camelot: string): AnalysisSummary {
+  return { bpm, bpmMin: bpm, bpmMax: bpm, camelot, keyName: camelot, integratedLufs: -12 };
+}
+
+describe('filterTracks by analysis', () => {
+  const library = [
+    track('slow', 'Slow', undefined, 1, 1),
+    track('mid', 'Mid', undefined, 1, 2),
+    track('fast', 'Fast', undefined, 1, 3),
+    track('new', 'Not analysed yet', undefined, 1, 4),
+    track('other', 'Other key', undefined, 1, 5),
+  ];
+  const summaries = new Map([
+    ['slow', summary(64, '8A')],
+    ['mid', summary(126, '9A')],
+    ['fast', summary(174, '12B')],
+    ['other', summary(120, '3A')],
+  ]);
+  const ids = (filter: Parameters<typeof filterTracks>[4], sort: Parameters<typeof filterTracks>[2] = 'bpm') =>
+    filterTracks(library, '', sort, summaries, filter).map((t) => t.id);
+
+  it('sorts by BPM and by Camelot order, unanalysed tracks last', () => {
+    expect(ids({})).toEqual(['slow', 'other', 'mid', 'fast', 'new']);
+    expect(ids({}, 'key')).toEqual(['other', 'slow', 'mid', 'fast', 'new']);
+  });
+
+  it('filters by a BPM range, counting half and double time when asked', () => {
+    expect(ids({ bpmMin: 120, bpmMax: 130 })).toEqual(['other', 'mid']);
+    // 64 BPM is 128 in double time; 174 would be 87 in half time, outside.
+    expect(ids({ bpmMin: 120, bpmMax: 130, halfDouble: true })).toEqual(['slow', 'other', 'mid']);
+    expect(ids({ bpmMin: 170 })).toEqual(['fast']);
+    expect(ids({ bpmMax: 100 })).toEqual(['slow']);
+  });
+
+  it('filters by key, with its neighbours on the wheel when asked', () => {
+    expect(ids({ camelot: '8A' })).toEqual(['slow']);
+    expect(ids({ camelot: '8A', compatibleKeys: true })).toEqual(['slow', 'mid']);
+    expect(ids({ camelot: '' })).toHaveLength(5);
   });
 });

@@ -5,6 +5,7 @@ import { errorMessage, isAbortError } from '@sfa/shared/protocol/errors';
 import type { Progress } from '@sfa/shared/protocol/progress';
 import { importWorker } from '../workers/bridge.ts';
 import type { ImportResult, ImportStage } from '../workers/import.worker.ts';
+import { analyses } from './analysis.svelte.ts';
 import { library } from './library.svelte.ts';
 import { storage } from './storage.svelte.ts';
 
@@ -106,6 +107,8 @@ export class Imports {
       } else {
         item.status = 'imported';
         library.added(result.track);
+        // The decoded audio came back with the track: analysis starts without decoding again.
+        analyses.enqueue(result.track.id, result.pcm);
       }
     } catch (error) {
       if (isAbortError(error)) {

@@ -1,7 +1,8 @@
 // The library as the page sees it: tracks from IndexedDB, filtered and sorted for display.
 import { errorMessage } from '@sfa/shared/protocol/errors';
-import { filterTracks, type SortKey } from '../library/filter.ts';
+import { filterTracks, type AnalysisFilter, type SortKey } from '../library/filter.ts';
 import { deleteTrack, listTracks, openLibrary, type TrackRecord } from '../storage/db.ts';
+import { analyses } from './analysis.svelte.ts';
 import { storage } from './storage.svelte.ts';
 
 export type { SortKey };
@@ -12,7 +13,9 @@ export class Library {
   loadError = $state<string>();
   query = $state('');
   sort = $state<SortKey>('added');
-  visible = $derived(filterTracks(this.tracks, this.query, this.sort));
+  /** BPM range and key narrowing (see AnalysisFilter). */
+  filter = $state<AnalysisFilter>({ halfDouble: false, camelot: '', compatibleKeys: false });
+  visible = $derived(filterTracks(this.tracks, this.query, this.sort, analyses.summaries, this.filter));
 
   async load(): Promise<void> {
     try {
@@ -38,6 +41,7 @@ export class Library {
   async remove(id: string): Promise<void> {
     await deleteTrack(await openLibrary(), id);
     this.tracks = this.tracks.filter((track) => track.id !== id);
+    analyses.forget(id);
     void storage.refresh();
   }
 

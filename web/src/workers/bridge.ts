@@ -1,9 +1,15 @@
-// The page's handle on the import worker: started on first use, typed through comlink,
+// The page's handles on its workers: each started on first use, typed through comlink,
 // restarted if it dies.
+import type { AnalysisWorkerApi } from './analysis.worker.ts';
 import type { ImportWorkerApi } from './import.worker.ts';
 import { createWorkerClient } from './worker-client.ts';
 
 export const importWorker = createWorkerClient<ImportWorkerApi>(
   'import worker',
   () => new Worker(new URL('./import.worker.ts', import.meta.url), { type: 'module', name: 'import' }),
+);
+
+export const analysisWorker = createWorkerClient<AnalysisWorkerApi>(
+  'analysis worker',
+  () => new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }),
 );
