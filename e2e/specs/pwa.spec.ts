@@ -41,12 +41,13 @@ test('the service worker precaches the app shell and the decoders, and nothing e
   expect(urls).toEqual(
     expect.arrayContaining(['index.html', 'manifest.webmanifest', 'favicon.svg', 'icons/icon-192.png']),
   );
-  // All JS and CSS the app can load (page, import worker, lazily loaded decoders) is there...
+  // All JS and CSS the app can load (page, import and analysis workers, lazily loaded decoders) is there...
   const neverUsed = (name: string) => name.startsWith('opus-ml-'); // speech-enhancement build we never enable
   for (const asset of assets.filter((name) => /\.(js|css)$/.test(name) && !neverUsed(name))) {
     expect(urls).toContain(`assets/${asset}`);
   }
   expect(urls.some((url) => /import\.worker/.test(url))).toBe(true);
+  expect(urls.some((url) => /analysis\.worker/.test(url))).toBe(true);
   // ...and nothing that is not needed offline.
   expect(urls.filter((url) => url.endsWith('.map') || neverUsed(url.replace('assets/', '')))).toEqual([]);
 });
