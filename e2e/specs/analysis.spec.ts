@@ -5,7 +5,7 @@
 import { expect, test } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { ANALYSIS_ENGINE_VERSION } from '../../shared/src/analysis/types.ts';
-import { FIXTURE_SONGS, longSong, renderWav, type FixtureSong } from '../fixtures/songs.ts';
+import { FIXTURE_SONGS, loopedSong, renderWav, type FixtureSong } from '../fixtures/songs.ts';
 import { AppPage, ARTIFACTS, ageStoredAnalysis, fixture, storedAnalysis } from '../pages/app-page.ts';
 
 const song = FIXTURE_SONGS.aMinor;
@@ -158,7 +158,7 @@ test('sorts by BPM and key, filters by tempo and key, and lists compatible track
 });
 
 test('cancels an analysis mid-way and runs it again', async ({ page }) => {
-  const long = longSong(150);
+  const long = loopedSong(8);
   const app = new AppPage(page);
   await app.open();
   await app.importFiles(inMemory(long));
