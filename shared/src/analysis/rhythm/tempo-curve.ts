@@ -4,7 +4,7 @@
 // own intervals cut into stretches of steady tempo.
 
 import type { TempoSegment } from '../types.ts';
-import { autocorrelation, combSalience } from './tempogram.ts';
+import { Autocorrelator, combSalience } from './tempogram.ts';
 
 /** Short-time tempogram windows, seconds. */
 const WINDOW_SEC = 8;
@@ -36,15 +36,21 @@ export function localPeriods(novelty: Float32Array, frameRate: number, globalBpm
   const maxLag = Math.ceil((3 * 60 * frameRate) / bpmOf(0)) + 2;
 
   // Salience of every state in every window, each window scaled to a maximum of 1.
+  const autocorrelator = new Autocorrelator(window, maxLag);
+  const lags = Float64Array.from({ length: states }, (_, s) => (60 * frameRate) / bpmOf(s));
+  const centred = new Float32Array(window);
   const salience = starts.map((start) => {
-    const slice = novelty.subarray(start, start + window);
     let mean = 0;
-    for (let i = 0; i < slice.length; i++) mean += slice[i]!;
-    mean /= slice.length;
-    const centred = Float32Array.from(slice, (v) => v - mean);
-    const acf = autocorrelation(centred, maxLag);
-    const row = Float64Array.from({ length: states }, (_, s) => combSalience(acf, (60 * frameRate) / bpmOf(s), 3));
-    const peak = Math.max(...row);
+    for (let i = 0; i < window; i++) mean += novelty[start + i]!;
+    mean /= window;
+    for (let i = 0; i < window; i++) centred[i] = novelty[start + i]! - mean;
+    const acf = autocorrelator.compute(centred);
+    const row = new Float64Array(states);
+    let peak = 0;
+    for (let s = 0; s < states; s++) {
+      row[s] = combSalience(acf, lags[s]!, 3);
+      peak = Math.max(peak, row[s]!);
+    }
     if (peak > 0) for (let s = 0; s < states; s++) row[s] = row[s]! / peak;
     return row;
   });

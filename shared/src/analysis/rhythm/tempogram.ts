@@ -37,24 +37,48 @@ export function novelty(flux: Float32Array, frameRate: number): Float32Array {
  * products it sums so long lags are not penalised.
  */
 export function autocorrelation(x: Float32Array, maxLag: number): Float64Array {
-  const n = x.length;
-  const lags = Math.min(maxLag, n - 1) + 1;
-  const out = new Float64Array(Math.max(0, lags));
-  if (n === 0) return out;
-  let size = 4;
-  while (size < n + lags) size *= 2;
-  const fft = new RealFft(size);
-  const re = new Float64Array(fft.bins);
-  const im = new Float64Array(fft.bins);
-  fft.forward(x, re, im);
-  for (let k = 0; k < fft.bins; k++) {
-    re[k] = re[k]! * re[k]! + im[k]! * im[k]!;
-    im[k] = 0;
+  return new Autocorrelator(x.length, maxLag).compute(x);
+}
+
+/**
+ * Autocorrelation of many signals of one length (the windows of a tempogram): the FFT and its
+ * buffers are made once.
+ */
+export class Autocorrelator {
+  readonly #length: number;
+  readonly #lags: number;
+  readonly #fft: RealFft;
+  readonly #re: Float64Array;
+  readonly #im: Float64Array;
+  readonly #full: Float64Array;
+
+  constructor(length: number, maxLag: number) {
+    this.#length = length;
+    this.#lags = Math.max(0, Math.min(maxLag, length - 1) + 1);
+    let size = 4;
+    while (size < length + this.#lags) size *= 2;
+    this.#fft = new RealFft(size);
+    this.#re = new Float64Array(this.#fft.bins);
+    this.#im = new Float64Array(this.#fft.bins);
+    this.#full = new Float64Array(size);
   }
-  const full = new Float64Array(size);
-  fft.inverse(re, im, full);
-  for (let lag = 0; lag < lags; lag++) out[lag] = full[lag]! / (n - lag);
-  return out;
+
+  /** `x` must have the length given to the constructor. */
+  compute(x: Float32Array): Float64Array {
+    const n = this.#length;
+    const out = new Float64Array(this.#lags);
+    if (n === 0) return out;
+    const re = this.#re;
+    const im = this.#im;
+    this.#fft.forward(x, re, im);
+    for (let k = 0; k < re.length; k++) {
+      re[k] = re[k]! * re[k]! + im[k]! * im[k]!;
+      im[k] = 0;
+    }
+    this.#fft.inverse(re, im, this.#full);
+    for (let lag = 0; lag < out.length; lag++) out[lag] = this.#full[lag]! / (n - lag);
+    return out;
+  }
 }
 
 /** Linear interpolation of `values` at a fractional index (0 outside). */
