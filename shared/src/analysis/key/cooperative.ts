@@ -4,6 +4,8 @@
 import { throwIfAborted } from '../../protocol/errors.ts';
 
 const PAUSE_EVERY_MS = 30;
+/** Progress is reported in steps of at least this much (and at 1): each report may cross a worker boundary. */
+const PROGRESS_STEP = 0.01;
 
 export interface CooperativeOptions {
   signal?: AbortSignal;
@@ -22,10 +24,10 @@ export class Cooperative {
     this.#onProgress = options.onProgress;
   }
 
-  /** Reports `fraction` (clamped to [0, 1]) if it is ahead of the last report. */
+  /** Reports `fraction` (clamped to [0, 1]) if it is a step ahead of the last report, or 1. */
   progress(fraction: number): void {
     const clamped = Math.min(1, Math.max(0, fraction));
-    if (clamped <= this.#reported) return;
+    if (clamped <= this.#reported || (clamped < 1 && clamped < this.#reported + PROGRESS_STEP)) return;
     this.#reported = clamped;
     this.#onProgress?.(clamped);
   }

@@ -21,20 +21,24 @@ const DECIMATION_SHARE = 0.8;
 export type KeyOptions = CooperativeOptions;
 
 /**
- * Key, mode and tuning of a track. `channels` are the track's channels at `sampleRate` (any
+ * Key, mode and tuning of a track. `channels` are the track's channels at `sampleRate` Hz (any
  * number, equal lengths). Yields to the event loop every ~30 ms of work; throws an `aborted`
- * SfaError when `signal` fires. Silence and atonal audio give confidence 0 (and read as C major).
+ * SfaError when `signal` fires, and a RangeError for a sample rate that is not a positive number.
+ * Silence and atonal audio give confidence 0 (and read as C major).
  */
 export async function detectKey(
   channels: readonly Float32Array[],
   sampleRate: number,
   options: KeyOptions = {},
 ): Promise<KeyAnalysis> {
+  if (!(sampleRate > 0 && Number.isFinite(sampleRate))) throw new RangeError(`Bad sample rate: ${sampleRate}`);
   const work = new Cooperative(options);
   const decimation = work.stage(0, DECIMATION_SHARE);
   await decimation.pause();
-  const mono = await monoAtRateInSlices(channels, sampleRate, KEY_MIN_SAMPLE_RATE, () => decimation.pause());
-  decimation.progress(1);
+  const mono = await monoAtRateInSlices(channels, sampleRate, KEY_MIN_SAMPLE_RATE, (fraction) => {
+    decimation.progress(fraction);
+    return decimation.pause();
+  });
   const result = await keyOfMono(mono, work.stage(DECIMATION_SHARE, 1));
   work.progress(1);
   return result;

@@ -16,13 +16,13 @@ const MARGIN_OUTPUT_SAMPLES = 32;
 
 /**
  * What `monoAtRate(channels, sampleRate, minRate)` returns, computed slice by slice with
- * `await pause()` between slices. `sliceSamples` (a power of two) is for tests.
+ * `await pause(fractionDone)` after each slice. `sliceSamples` (a power of two) is for tests.
  */
 export async function monoAtRateInSlices(
   channels: readonly Float32Array[],
   sampleRate: number,
   minRate: number,
-  pause: () => Promise<void>,
+  pause: (fractionDone: number) => Promise<void>,
   sliceSamples = SLICE_SAMPLES,
 ): Promise<MonoSignal> {
   let factor = 1;
@@ -46,7 +46,7 @@ export async function monoAtRateInSlices(
     const skip = (start - from) / factor;
     const count = Math.min(step / factor, samples.length - start / factor);
     samples.set(slice.subarray(skip, skip + count), start / factor);
-    await pause();
+    await pause(Math.min(1, (start + step) / length));
   }
   return { samples, sampleRate: sampleRate / factor };
 }

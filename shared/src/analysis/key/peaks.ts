@@ -39,8 +39,6 @@ export interface SpectralPeaks {
   frequencyHz: Float64Array;
   /** Level of the peak, dB relative to a full-scale sine. */
   levelDb: Float32Array;
-  /** Height above the local envelope, dB. */
-  prominenceDb: Float32Array;
 }
 
 const LN_TO_DB = 10 / Math.LN10;
@@ -54,8 +52,6 @@ export class PeakPicker {
   readonly #sampleRate: number;
   readonly #options: PeakOptions;
   readonly #fft: RealFft;
-  readonly #window: Float64Array;
-  readonly #frame: Float64Array;
   readonly #re: Float64Array;
   readonly #im: Float64Array;
   /** Log power per bin (natural log), then its running sum for the envelope. */
@@ -67,7 +63,6 @@ export class PeakPicker {
   readonly #halfWidth: Int32Array;
   readonly #frequencies: number[] = [];
   readonly #levels: number[] = [];
-  readonly #prominences: number[] = [];
   readonly #frameStart: number[] = [0];
   #soundingFrames = 0;
 
@@ -81,8 +76,6 @@ export class PeakPicker {
       samples.length === 0 ? 0 : Math.max(1, Math.ceil((samples.length - this.fftSize) / this.hopSize) + 1);
     this.#fft = new RealFft(this.fftSize);
     const n = this.fftSize;
-    this.#window = Float64Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n));
-    this.#frame = new Float64Array(n);
     this.#re = new Float64Array(n / 2 + 1);
     this.#im = new Float64Array(n / 2 + 1);
     this.#logPower = new Float64Array(n / 2 + 1);
@@ -102,53 +95,55 @@ export class PeakPicker {
   /** Analyses one window starting at sample `start` and appends it as the next frame. */
   pickFrameAt(start: number): void {
     const n = this.fftSize;
-    const samples = this.#samples;
-    const frame = this.#frame;
-    const window = this.#window;
-    const available = Math.max(0, Math.min(n, samples.length - start));
-    for (let i = 0; i < available; i++) frame[i] = samples[start + i]! * window[i]!;
-    frame.fill(0, available);
-    this.#fft.forward(frame, this.#re, this.#im);
+    // RealFft zero-pads a short input, so the last frame needs no copy.
+    this.#fft.forward(this.#samples.subarray(start, start + n), this.#re, this.#im);
 
     const re = this.#re;
     const im = this.#im;
     const logPower = this.#logPower;
     const cumulative = this.#cumulative;
-    const bins = n / 2 + 1;
+    const halfWidth = this.#halfWidth;
+    const firstBin = this.#firstBin;
+    const lastBin = this.#lastBin;
+    // Log power (and its running sum, for the envelope) only where a peak or its envelope may lie.
+    const low = Math.max(1, firstBin - halfWidth[firstBin]!);
+    const high = Math.min(n / 2 - 1, lastBin + halfWidth[lastBin]!);
     // A full-scale sine peaks at n / 4 in magnitude under a Hann window.
     const reference = (n / 4) ** 2;
     const tiny = reference * 1e-20;
     let loudest = -Infinity;
-    cumulative[0] = 0;
-    for (let k = 0; k < bins; k++) {
-      const value = Math.log((re[k]! * re[k]! + im[k]! * im[k]! + tiny) / reference);
+    cumulative[low] = 0;
+    for (let k = low; k <= high; k++) {
+      // The Hann window applied in the frequency domain, where it is a three-tap kernel:
+      // cheaper than windowing every sample when only these bins are needed.
+      const windowedRe = 0.5 * re[k]! - 0.25 * (re[k - 1]! + re[k + 1]!);
+      const windowedIm = 0.5 * im[k]! - 0.25 * (im[k - 1]! + im[k + 1]!);
+      const value = Math.log((windowedRe * windowedRe + windowedIm * windowedIm + tiny) / reference);
       logPower[k] = value;
       cumulative[k + 1] = cumulative[k]! + value;
-      if (k >= this.#firstBin && k <= this.#lastBin && value > loudest) loudest = value;
+      if (value > loudest && k >= firstBin && k <= lastBin) loudest = value;
     }
     const { prominenceDb, rangeDb, floorDb } = this.#options;
     if (loudest * LN_TO_DB > floorDb) this.#soundingFrames++;
     const minLog = Math.max(floorDb, loudest * LN_TO_DB - rangeDb) / LN_TO_DB;
     const minProminence = prominenceDb / LN_TO_DB;
     const binHz = this.#sampleRate / n;
-    for (let k = this.#firstBin; k <= this.#lastBin; k++) {
+    for (let k = firstBin; k <= lastBin; k++) {
       const centre = logPower[k]!;
       if (centre < minLog) continue;
       const before = logPower[k - 1]!;
       const after = logPower[k + 1]!;
       if (!(centre > before && centre >= after)) continue;
-      const half = this.#halfWidth[k]!;
-      const from = Math.max(0, k - half);
-      const to = Math.min(bins - 1, k + half);
+      const half = halfWidth[k]!;
+      const from = Math.max(low, k - half);
+      const to = Math.min(high, k + half);
       const envelope = (cumulative[to + 1]! - cumulative[from]!) / (to - from + 1);
       if (centre - envelope < minProminence) continue;
       // A Hann main lobe is close to a Gaussian, whose log is a parabola: fit one to three bins.
       const curvature = before - 2 * centre + after;
       const offset = curvature < 0 ? (0.5 * (before - after)) / curvature : 0;
-      const peakLog = centre - 0.25 * (before - after) * offset;
       this.#frequencies.push((k + offset) * binHz);
-      this.#levels.push(peakLog * LN_TO_DB);
-      this.#prominences.push((peakLog - envelope) * LN_TO_DB);
+      this.#levels.push((centre - 0.25 * (before - after) * offset) * LN_TO_DB);
     }
     this.#frameStart.push(this.#frequencies.length);
   }
@@ -161,7 +156,6 @@ export class PeakPicker {
       frameStart: Uint32Array.from(this.#frameStart),
       frequencyHz: Float64Array.from(this.#frequencies),
       levelDb: Float32Array.from(this.#levels),
-      prominenceDb: Float32Array.from(this.#prominences),
     };
   }
 }
