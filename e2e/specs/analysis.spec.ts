@@ -94,67 +94,76 @@ test('analyses an imported song: tempo, key, loudness, beat grid and click track
   expect(redone!.analysedAt).toBeGreaterThan(stored!.analysedAt);
 });
 
-test('sorts by BPM and key, filters by tempo and key, and lists compatible tracks', async ({ page }) => {
+test('sorts by BPM and key, filters by tempo and key, lists compatible tracks, shows a tempo change', async ({
+  page,
+}) => {
   const app = new AppPage(page);
   await app.open();
-  const songs = [FIXTURE_SONGS.aMinor, FIXTURE_SONGS.eMinor, FIXTURE_SONGS.fSharpMajor];
+  const { aMinor, eMinor, fSharpMajor, bMinorStep } = FIXTURE_SONGS;
   await app.importFiles([
     { name: song.file, mimeType: 'audio/wav', buffer: await readFile(fixture(song.file)) },
-    inMemory(FIXTURE_SONGS.eMinor),
-    inMemory(FIXTURE_SONGS.fSharpMajor),
+    inMemory(eMinor),
+    inMemory(fSharpMajor),
+    inMemory(bMinorStep),
   ]);
-  for (const { title } of songs) await app.waitForAnalysis(title);
+  for (const { title } of [aMinor, eMinor, fSharpMajor, bMinorStep]) await app.waitForAnalysis(title);
   await page.getByRole('button', { name: 'Dismiss' }).click();
-  for (const { title, bpm, camelot } of songs) {
+  for (const { title, bpm, camelot } of [aMinor, eMinor, fSharpMajor]) {
     expect(Math.abs((await app.rowBpm(title)) - bpm), title).toBeLessThanOrEqual(1);
     await expect(app.row(title).getByTestId('key-badge')).toHaveText(camelot);
   }
+  await expect(app.row(bMinorStep.title).getByTestId('key-badge')).toHaveText(bMinorStep.camelot);
 
   const sortBy = page.getByLabel('Sort by');
   await sortBy.selectOption('title');
   await sortBy.selectOption('bpm');
-  expect(await app.listedTitles()).toEqual([
-    FIXTURE_SONGS.fSharpMajor.title,
-    FIXTURE_SONGS.aMinor.title,
-    FIXTURE_SONGS.eMinor.title,
-  ]);
+  // The step song's global tempo is one of its two; either way it sits between 100 and 124.
+  expect(await app.listedTitles()).toEqual([fSharpMajor.title, bMinorStep.title, aMinor.title, eMinor.title]);
   const bpms = await app.listedBpms();
   expect(bpms).toEqual([...bpms].sort((a, b) => a - b));
-  // Camelot order: 2B, 8A, 9A.
+  // Camelot order: 2B, 8A, 9A, 10A.
   await sortBy.selectOption('key');
-  expect(await app.listedTitles()).toEqual([
-    FIXTURE_SONGS.fSharpMajor.title,
-    FIXTURE_SONGS.aMinor.title,
-    FIXTURE_SONGS.eMinor.title,
-  ]);
+  expect(await app.listedTitles()).toEqual([fSharpMajor.title, aMinor.title, eMinor.title, bMinorStep.title]);
 
   await page.getByRole('combobox', { name: 'Key' }).selectOption('8A');
   await expect(app.rows()).toHaveCount(1);
   await expect(app.row(song.title)).toHaveCount(1);
   await page.getByRole('checkbox', { name: 'With compatible keys' }).check();
   await expect(app.rows()).toHaveCount(2);
-  await expect(app.row(FIXTURE_SONGS.eMinor.title)).toHaveCount(1);
+  await expect(app.row(eMinor.title)).toHaveCount(1);
   await page.getByRole('button', { name: 'Clear filters' }).click();
-  await expect(app.rows()).toHaveCount(3);
+  await expect(app.rows()).toHaveCount(4);
 
-  // 55-65 BPM: nothing in straight time; 120 and 124 counted in half time.
-  await page.getByRole('spinbutton', { name: 'Lowest BPM' }).fill('55');
+  // 57-65 BPM: nothing in straight time; 120 and 124 counted in half time (not 100, 110, 126).
+  await page.getByRole('spinbutton', { name: 'Lowest BPM' }).fill('57');
   await page.getByRole('spinbutton', { name: 'Highest BPM' }).fill('65');
   await expect(app.rows()).toHaveCount(0);
   await page.getByRole('checkbox', { name: 'Half/double time' }).check();
   await expect(app.rows()).toHaveCount(2);
-  await expect(app.row(FIXTURE_SONGS.fSharpMajor.title)).toHaveCount(0);
-  await page.screenshot({ path: `${ARTIFACTS}analysis-library.png`, fullPage: true });
+  await expect(app.row(aMinor.title)).toHaveCount(1);
+  await expect(app.row(eMinor.title)).toHaveCount(1);
+  await page.screenshot({ path: `${ARTIFACTS}analysis-library-filtered.png`, fullPage: true });
   await page.getByRole('button', { name: 'Clear filters' }).click();
+  await sortBy.selectOption('bpm');
+  await page.screenshot({ path: `${ARTIFACTS}analysis-library.png`, fullPage: true });
 
   await app.openTrack(song.title);
   const compatible = page.getByTestId('compatible-track');
   await expect(compatible).toHaveCount(1);
-  await expect(compatible).toContainText(FIXTURE_SONGS.eMinor.title);
-  await compatible.getByRole('link', { name: FIXTURE_SONGS.eMinor.title }).click();
-  await expect(page.getByRole('heading', { name: FIXTURE_SONGS.eMinor.title })).toBeVisible();
-  await expect(app.analysisPanel().getByTestId('key')).toHaveText(FIXTURE_SONGS.eMinor.keyText);
+  await expect(compatible).toContainText(eMinor.title);
+  await compatible.getByRole('link', { name: eMinor.title }).click();
+  await expect(page.getByRole('heading', { name: eMinor.title })).toBeVisible();
+  await expect(app.analysisPanel().getByTestId('key')).toHaveText(eMinor.keyText);
   await expect(page.getByTestId('compatible-track')).toContainText(song.title);
+
+  // A tempo that changes: its range and where it changes (halfway through the song).
+  await page.getByRole('link', { name: '← Library' }).click();
+  await app.openTrack(bMinorStep.title);
+  const curve = page.getByTestId('tempo-curve');
+  await expect(curve).toContainText('110–126 BPM');
+  await expect(curve.getByRole('listitem')).toHaveCount(2);
+  await expect(curve.getByRole('listitem').last()).toHaveText(/from 0:1[12]: 126\.\d BPM/);
+  await page.screenshot({ path: `${ARTIFACTS}analysis-tempo-change.png`, fullPage: true });
 });
 
 test('cancels an analysis mid-way and runs it again', async ({ page }) => {
