@@ -17,6 +17,7 @@ type Command = (argv: string[], io: CliIo) => Promise<ExitCode | number>;
 // Loaded on demand: `sfa analyze` need not load ONNX Runtime.
 const COMMANDS: Record<string, () => Promise<Command>> = {
   analyze: async () => (await import('./analyze.ts')).analyzeCommand,
+  separate: async () => (await import('./separate.ts')).separateCommand,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
