@@ -2,6 +2,14 @@
 // at the beats peaks every 3 or 4 beats. The hypothesis (beats per bar, first downbeat) whose
 // beats stand out most from the others wins.
 
+export interface BarGrid {
+  beatsPerBar: 3 | 4;
+  /** Index of the first downbeat among the beats, in [0, beatsPerBar). */
+  phase: number;
+  /** Mean novelty at the downbeats minus the mean at the other beats (0 when undecided). */
+  contrast: number;
+}
+
 /**
  * Per-beat evidence of a bar start: harmonic novelty plus weighted accents (onset strength at
  * the beat, e.g. in the bass band where kick drums and bass notes mark the bar), each scaled
@@ -55,17 +63,9 @@ export function chooseBars(
   return best;
 }
 
-export interface BarGrid {
-  beatsPerBar: 3 | 4;
-  /** Index of the first downbeat among the beats, in [0, beatsPerBar). */
-  phase: number;
-  /** Mean novelty at the downbeats minus the mean at the other beats (0 when undecided). */
-  contrast: number;
-}
-
 /**
- * The best bar grid for per-beat evidence of a bar start (harmonic novelty, optionally plus
- * bass onsets), each value in any scale. `valid` beats are those whose evidence is defined.
+ * The best bar grid for per-beat evidence of a bar start (any scale), over the beats
+ * [from, to) whose evidence is defined.
  */
 export function bestBarGrid(evidence: Float32Array, from = 0, to = evidence.length): BarGrid {
   let best: BarGrid = { beatsPerBar: 4, phase: 0, contrast: 0 };

@@ -15,6 +15,12 @@ const LOCAL_RANGE = 1.35;
 const STATES_PER_OCTAVE = 120;
 /** Cost of moving one state between windows, in units of normalised salience. */
 const MOVE_COST = 0.02;
+/**
+ * Cost per window of each state away from the global tempo: a tempo change is followed when
+ * the music holds it for a few windows, but a passage that merely favours a neighbouring
+ * metrical level (4/3 or 3/4 of the beat) does not pull the path over to it.
+ */
+const DISTANCE_COST = 0.003;
 
 /**
  * The beat period in frames at every frame: a Viterbi path through the salience of tempi
@@ -55,6 +61,9 @@ export function localPeriods(novelty: Float32Array, frameRate: number, globalBpm
     return row;
   });
 
+  for (const row of salience) {
+    for (let s = 0; s < states; s++) row[s] = row[s]! - DISTANCE_COST * Math.abs(s - halfRange);
+  }
   const path = viterbi(salience, states);
   const centres = starts.map((start) => start + window / 2);
   // Between window centres the period moves linearly; before the first and after the last it holds.
