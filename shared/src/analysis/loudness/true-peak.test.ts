@@ -19,10 +19,11 @@ function referencePoints(samples: Float32Array, n: number): number[] {
   });
 }
 
+/** Every interval, from the zero before the first sample to the zero after the last. */
 function bruteForcePeak(samples: Float32Array): number {
   let peak = 0;
-  for (let n = 0; n < samples.length; n++) {
-    peak = Math.max(peak, Math.abs(samples[n]!), ...referencePoints(samples, n).map(Math.abs));
+  for (let n = -1; n < samples.length; n++) {
+    peak = Math.max(peak, Math.abs(samples[n] ?? 0), ...referencePoints(samples, n).map(Math.abs));
   }
   return peak;
 }
