@@ -95,6 +95,11 @@ export class AppPage {
     return Number(await this.row(title).getByTestId('bpm').getAttribute('data-value'));
   }
 
+  /** The Camelot code a library row shows ('' while not analysed). */
+  async rowCamelot(title: string): Promise<string> {
+    return (await this.row(title).getByTestId('key-badge').getAttribute('data-camelot')) ?? '';
+  }
+
   /** The BPM column, top to bottom. */
   async listedBpms(): Promise<number[]> {
     return this.rows()

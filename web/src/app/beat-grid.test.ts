@@ -1,6 +1,6 @@
 // Which beat-grid ticks and bar numbers are drawn at which zoom, on a recording fake canvas.
 import { describe, expect, it } from 'vitest';
-import { drawBeatGrid, type GridView } from './beat-grid.ts';
+import { barAndBeatAt, drawBeatGrid, type GridView } from './beat-grid.ts';
 
 /** Records fillRect x positions and fillText labels; nothing else is needed by the grid. */
 function recorder() {
@@ -63,5 +63,21 @@ describe('drawBeatGrid', () => {
 
   it('draws nothing without a grid', () => {
     expect(drawBeatGrid(recorder().context, undefined, view(0, 60))).toEqual({ beats: 0, downbeats: 0, barLabels: 0 });
+  });
+});
+
+describe('barAndBeatAt', () => {
+  it('counts bars from the first downbeat and beats within the bar', () => {
+    expect(barAndBeatAt(grid, 0)).toEqual({ bar: 1, beat: 1 });
+    expect(barAndBeatAt(grid, 1.7)).toEqual({ bar: 1, beat: 4 });
+    expect(barAndBeatAt(grid, 2)).toEqual({ bar: 2, beat: 1 });
+    expect(barAndBeatAt(grid, 1.9995)).toEqual({ bar: 2, beat: 1 });
+    expect(barAndBeatAt(grid, 59.9)).toEqual({ bar: 30, beat: 4 });
+  });
+
+  it('has nothing to say before the first downbeat (an intro before the beat starts)', () => {
+    const late = { beats: [1.5, 2, 2.5, 3, 3.5], downbeats: [2] };
+    expect(barAndBeatAt(late, 1.6)).toBeUndefined();
+    expect(barAndBeatAt(late, 3.2)).toEqual({ bar: 1, beat: 3 });
   });
 });

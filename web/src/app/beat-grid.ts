@@ -96,3 +96,18 @@ export function drawBeatGrid(
   }
   return counts;
 }
+
+/** Snaps a position this close before a beat onto it (a playhead a hair early reads as that beat). */
+const ON_BEAT_SEC = 0.001;
+
+/**
+ * Where `seconds` falls in the grid, as musicians count: bar (1-based, from the first
+ * downbeat) and beat within the bar. Undefined before the first downbeat.
+ */
+export function barAndBeatAt(grid: BeatGrid, seconds: number): { bar: number; beat: number } | undefined {
+  const bar = firstFrom(grid.downbeats, seconds + ON_BEAT_SEC) - 1;
+  if (bar < 0) return undefined;
+  const beat = firstFrom(grid.beats, seconds + ON_BEAT_SEC) - 1;
+  const barStart = firstFrom(grid.beats, grid.downbeats[bar]! - ON_BEAT_SEC);
+  return { bar: bar + 1, beat: Math.max(0, beat - barStart) + 1 };
+}
