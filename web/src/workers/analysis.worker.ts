@@ -4,7 +4,7 @@
 import * as Comlink from 'comlink';
 import './comlink-errors.ts';
 import { analyzeTrack, type AnalysisStage as EngineStage } from '@sfa/shared/analysis/analyze';
-import { decodeAudio, preloadDecoders } from '@sfa/shared/audio/decode';
+import { decodeAudio } from '@sfa/shared/audio/decode';
 import { throwIfAborted } from '@sfa/shared/protocol/errors';
 import { stagedProgress, type ProgressCallback } from '@sfa/shared/protocol/progress';
 import { getTrackFile, openLibrary, putAnalysis, type AnalysisRecord } from '../storage/db.ts';
@@ -73,12 +73,7 @@ function cancel(jobId: string): void {
   jobs.get(jobId)?.abort();
 }
 
-/** Loads the decoders' code and opens the database before the first job needs them. */
-async function warmUp(): Promise<void> {
-  await Promise.all([preloadDecoders(), openLibrary().catch(() => undefined)]);
-}
-
-const api = { analyze, cancel, warmUp };
+const api = { analyze, cancel };
 export type AnalysisWorkerApi = typeof api;
 
 Comlink.expose(api);
