@@ -7,8 +7,9 @@
 const TIGHTNESS = 100;
 /**
  * Intervals searched for the previous beat, as factors of the period. Ellis searches from 1/2
- * to 2; beyond 1/1.4 and 1.4 the penalty (over 11) outweighs any onset, so the search stops
- * there at less than half the cost. Tempo changes are followed through the local period.
+ * to 2; beyond 1/1.4 and 1.4 the penalty (over 11 standard deviations of onset strength) is
+ * never paid in practice, so the search stops there at less than half the cost. Tempo changes
+ * are followed through the local period instead.
  */
 const MIN_INTERVAL = 1 / 1.4;
 const MAX_INTERVAL = 1.4;
