@@ -45,6 +45,7 @@ export class Analyses {
   get revisions(): ReadonlyMap<string, number> {
     return this.revisionMap;
   }
+
   /** Jobs by track id: queued, running, failed or cancelled. */
   jobs = $state<Record<string, AnalysisJob>>({});
   loadError = $state<string>();
