@@ -96,7 +96,6 @@ const COHERENCE_STEPS = 1024;
 /** Masks in the order vocals, drums, bass, other (QUICK_STEMS). */
 export class QuickMaskModel implements MaskModel {
   readonly lookahead: number;
-  readonly bandLimits: readonly number[];
   readonly #bands: number;
   readonly #mono: boolean;
   readonly #monoCentre: number;
@@ -146,9 +145,6 @@ export class QuickMaskModel implements MaskModel {
       this.#bassShare[k] = low;
       this.#vocalShare[k] = k === 0 ? 0 : (1 - low) * rise * fall;
     }
-    // Bass is exactly zero above bassHighHz, which lets the stream synthesise it at a low rate.
-    const bassBands = this.#bassShare.findIndex((v) => v === 0);
-    this.bandLimits = [bands, bands, bassBands < 0 ? bands : bassBands, bands];
     this.#power = new Ring(this.lookahead + 1, bands);
     this.#coherence = new Ring(this.lookahead + 1, bands);
     this.#percussive = new Ring(this.lookahead + 1, bands);

@@ -88,7 +88,7 @@ async function separate(input: PlanarAudio, options: SeparateOptions, segmentSec
     const model = new QuickMaskModel(bands, DEFAULT_TUNING, group.length === 1);
     const stream = new FrameStream(
       group.map((c) => channels[c]!),
-      { fftSize, outputs: plan.synthesised, model, bands },
+      { fftSize, syntheses: plan.syntheses, model, bands },
     );
     return { group, stream };
   });
@@ -101,8 +101,9 @@ async function separate(input: PlanarAudio, options: SeparateOptions, segmentSec
   const started = performance.now();
   for (let start = 0; start < length; start += segmentLength) {
     const end = Math.min(length, start + segmentLength);
-    const synthesised = plan.synthesised.map((index) => {
-      const stem = QUICK_STEMS[index]!;
+    // By mask index: this segment's synthesised stems, one array per channel.
+    const synthesised = QUICK_STEMS.map((stem, index) => {
+      if (!plan.synthesised.includes(index)) return undefined;
       const target = direct ? collected[stem] : undefined;
       return channels.map((_, c) => target?.[c]!.subarray(start, end) ?? new Float32Array(end - start));
     });
@@ -112,7 +113,7 @@ async function separate(input: PlanarAudio, options: SeparateOptions, segmentSec
         stream.render(
           from,
           to,
-          synthesised.map((stem) => group.map((c) => stem[c]!.subarray(from - start))),
+          synthesised.map((stem) => stem && group.map((c) => stem[c]!.subarray(from - start))),
         );
       }
       await checkpoint();
@@ -139,13 +140,13 @@ async function separate(input: PlanarAudio, options: SeparateOptions, segmentSec
  */
 function deriveStems(
   plan: StemPlan,
-  synthesised: Float32Array[][],
+  synthesised: readonly (Float32Array[] | undefined)[],
   channels: readonly Float32Array[],
   start: number,
   end: number,
   collected: Record<StemName, Float32Array[]> | undefined,
 ): Record<StemName, Float32Array[]> {
-  const of = (stem: string) => synthesised[plan.synthesised.indexOf(QUICK_STEMS.indexOf(stem as never))];
+  const [vocals, drums, bass] = synthesised;
   const difference = (name: StemName, parts: Float32Array[][]) =>
     channels.map((channel, c) => {
       const out = collected?.[name]?.[c]!.subarray(start, end) ?? new Float32Array(end - start);
@@ -157,10 +158,9 @@ function deriveStems(
     });
   const stems = {} as Record<StemName, Float32Array[]>;
   for (const stem of plan.requested) {
-    if (stem === 'instrumental') stems[stem] = difference(stem, [of('vocals')!]);
-    else if (stem === 'other' && plan.otherByDifference) {
-      stems[stem] = difference(stem, [of('vocals')!, of('drums')!, of('bass')!]);
-    } else stems[stem] = of(stem)!;
+    if (stem === 'instrumental') stems[stem] = difference(stem, [vocals!]);
+    else if (stem === 'other') stems[stem] = difference(stem, [vocals!, drums!, bass!]);
+    else stems[stem] = synthesised[QUICK_STEMS.indexOf(stem as (typeof QUICK_STEMS)[number])]!;
   }
   return stems;
 }
