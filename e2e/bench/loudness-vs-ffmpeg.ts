@@ -14,7 +14,7 @@ import { encodeWav } from '../../shared/src/audio/wav-encode.ts';
 import { synthesiseSong } from './song.ts';
 
 const MUSIC_PACKAGES = ['wesnoth-1.16-music', 'openarena-data'];
-const DEFAULT_FILE_COUNT = 12;
+export const DEFAULT_FILE_COUNT = 12;
 const WORK_DIR = new URL('../.bench/loudness/', import.meta.url);
 
 export interface FfmpegLoudness {
@@ -132,7 +132,7 @@ function packageOggFiles(): string[] {
 }
 
 /** Debian's game music, installing wesnoth's if neither package is there; else synthesised songs. */
-function findMusic(): { files: string[]; source: string } {
+export function findMusic(): { files: string[]; source: string } {
   let files = packageOggFiles();
   if (files.length === 0) {
     console.log('no music package installed; trying apt-get install -y wesnoth-1.16-music');
@@ -159,7 +159,7 @@ function findMusic(): { files: string[]; source: string } {
   };
 }
 
-function printRows(rows: LoudnessComparison[]): void {
+export function printRows(rows: LoudnessComparison[]): void {
   const cell = (value: number, width = 7) =>
     (Number.isFinite(value) ? value.toFixed(2) : String(value)).padStart(width);
   const signed = (value: number) => (Number.isNaN(value) ? 'same' : (value >= 0 ? '+' : '') + value.toFixed(3));
