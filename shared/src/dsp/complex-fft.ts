@@ -7,9 +7,12 @@ const C1 = Math.cos((2 * Math.PI) / 5);
 const C2 = Math.cos((4 * Math.PI) / 5);
 const S1 = Math.sin((2 * Math.PI) / 5);
 const S2 = Math.sin((4 * Math.PI) / 5);
+const SQRT1_2 = Math.SQRT1_2;
+
+type Radix = 2 | 3 | 4 | 5 | 8;
 
 interface Pass {
-  radix: 2 | 3 | 4 | 5;
+  radix: Radix;
   /** Length of the sub-transforms this pass splits, and their stride in the buffer. */
   length: number;
   stride: number;
@@ -18,11 +21,12 @@ interface Pass {
 }
 
 /** The factors of `size` in pass order, or undefined when another prime divides it. */
-export function fftFactors(size: number): (2 | 3 | 4 | 5)[] | undefined {
+export function fftFactors(size: number): Radix[] | undefined {
   if (!Number.isInteger(size) || size < 1) return undefined;
-  const factors: (2 | 3 | 4 | 5)[] = [];
+  const factors: Radix[] = [];
   let rest = size;
-  for (const radix of [4, 2, 3, 5] as const) {
+  // Radix 8 first: fewer passes over the data is what saves time in JS.
+  for (const radix of [8, 4, 2, 3, 5] as const) {
     while (rest % radix === 0) {
       factors.push(radix);
       rest /= radix;
@@ -72,7 +76,8 @@ export class ComplexFft {
     let yr = this.#re;
     let yi = this.#im;
     for (const pass of this.#passes) {
-      if (pass.radix === 4) radix4(pass, xr, xi, yr, yi);
+      if (pass.radix === 8) radix8(pass, xr, xi, yr, yi);
+      else if (pass.radix === 4) radix4(pass, xr, xi, yr, yi);
       else if (pass.radix === 2) radix2(pass, xr, xi, yr, yi);
       else if (pass.radix === 3) radix3(pass, xr, xi, yr, yi);
       else radix5(pass, xr, xi, yr, yi);
@@ -174,6 +179,89 @@ function radix4(
       const y3i = t1i - t3i;
       yr[b3 + q] = y3r * w3r - y3i * w3i;
       yi[b3 + q] = y3r * w3i + y3i * w3r;
+    }
+  }
+}
+
+function radix8(
+  { length, stride: s, twiddles: w }: Pass,
+  xr: Float64Array,
+  xi: Float64Array,
+  yr: Float64Array,
+  yi: Float64Array,
+) {
+  const m = length / 8;
+  const sm = s * m;
+  for (let j = 0; j < m; j++) {
+    const a0 = s * j;
+    const b0 = 8 * a0;
+    const tw = 14 * j;
+    for (let q = 0; q < s; q++) {
+      const i0 = a0 + q;
+      // Radix-2 split: b = a[r] + a[r+4], c = (a[r] - a[r+4]) * W8^r, W8 = e^{-i pi/4}.
+      const x0r = xr[i0]!;
+      const x0i = xi[i0]!;
+      const x4r = xr[i0 + 4 * sm]!;
+      const x4i = xi[i0 + 4 * sm]!;
+      const x1r = xr[i0 + sm]!;
+      const x1i = xi[i0 + sm]!;
+      const x5r = xr[i0 + 5 * sm]!;
+      const x5i = xi[i0 + 5 * sm]!;
+      const x2r = xr[i0 + 2 * sm]!;
+      const x2i = xi[i0 + 2 * sm]!;
+      const x6r = xr[i0 + 6 * sm]!;
+      const x6i = xi[i0 + 6 * sm]!;
+      const x3r = xr[i0 + 3 * sm]!;
+      const x3i = xi[i0 + 3 * sm]!;
+      const x7r = xr[i0 + 7 * sm]!;
+      const x7i = xi[i0 + 7 * sm]!;
+      const b0r = x0r + x4r;
+      const b0i = x0i + x4i;
+      const b1r = x1r + x5r;
+      const b1i = x1i + x5i;
+      const b2r = x2r + x6r;
+      const b2i = x2i + x6i;
+      const b3r = x3r + x7r;
+      const b3i = x3i + x7i;
+      const c0r = x0r - x4r;
+      const c0i = x0i - x4i;
+      const d1r = x1r - x5r;
+      const d1i = x1i - x5i;
+      const c1r = SQRT1_2 * (d1r + d1i);
+      const c1i = SQRT1_2 * (d1i - d1r);
+      const c2r = x2i - x6i;
+      const c2i = x6r - x2r;
+      const d3r = x3r - x7r;
+      const d3i = x3i - x7i;
+      const c3r = SQRT1_2 * (d3i - d3r);
+      const c3i = -SQRT1_2 * (d3r + d3i);
+      // Two 4-point DFTs give the even and the odd outputs.
+      const e0r = b0r + b2r;
+      const e0i = b0i + b2i;
+      const e1r = b0r - b2r;
+      const e1i = b0i - b2i;
+      const e2r = b1r + b3r;
+      const e2i = b1i + b3i;
+      const e3r = b1i - b3i;
+      const e3i = b3r - b1r;
+      const o0r = c0r + c2r;
+      const o0i = c0i + c2i;
+      const o1r = c0r - c2r;
+      const o1i = c0i - c2i;
+      const o2r = c1r + c3r;
+      const o2i = c1i + c3i;
+      const o3r = c1i - c3i;
+      const o3i = c3r - c1r;
+      const out = b0 + q;
+      yr[out] = e0r + e2r;
+      yi[out] = e0i + e2i;
+      twiddle(yr, yi, out + s, o0r + o2r, o0i + o2i, w, tw / 2);
+      twiddle(yr, yi, out + 2 * s, e1r + e3r, e1i + e3i, w, tw / 2 + 1);
+      twiddle(yr, yi, out + 3 * s, o1r + o3r, o1i + o3i, w, tw / 2 + 2);
+      twiddle(yr, yi, out + 4 * s, e0r - e2r, e0i - e2i, w, tw / 2 + 3);
+      twiddle(yr, yi, out + 5 * s, o0r - o2r, o0i - o2i, w, tw / 2 + 4);
+      twiddle(yr, yi, out + 6 * s, e1r - e3r, e1i - e3i, w, tw / 2 + 5);
+      twiddle(yr, yi, out + 7 * s, o1r - o3r, o1i - o3i, w, tw / 2 + 6);
     }
   }
 }

@@ -54,23 +54,32 @@ export class RealDft {
       zr[n] = input[2 * n]!;
       zi[n] = input[2 * n + 1]!;
     }
-    this.#forwardPacked();
+    this.#forwardPacked(this.re, this.im, 0);
     re.set(this.re);
     im.set(this.im);
   }
 
   /**
-   * The spectrum of `signal[start .. start + size)` times `window` times `scale`, into `this.re`
-   * and `this.im`. The caller guarantees the range lies inside `signal`.
+   * The spectrum of `signal[start .. start + size)` times `window` times `scale`, into `re` and
+   * `im` from `offset` (default: `this.re` and `this.im`). The caller guarantees the range lies
+   * inside `signal`.
    */
-  forwardWindowed(signal: Float32Array | Float64Array, start: number, window: Float64Array, scale: number): void {
+  forwardWindowed(
+    signal: Float32Array | Float64Array,
+    start: number,
+    window: Float64Array,
+    scale: number,
+    re = this.re,
+    im = this.im,
+    offset = 0,
+  ): void {
     const zr = this.#zr;
     const zi = this.#zi;
     for (let n = 0, t = start; n < this.#half; n++, t += 2) {
       zr[n] = signal[t]! * window[2 * n]! * scale;
       zi[n] = signal[t + 1]! * window[2 * n + 1]! * scale;
     }
-    this.#forwardPacked();
+    this.#forwardPacked(re, im, offset);
   }
 
   /**
@@ -82,7 +91,7 @@ export class RealDft {
       this.re[k] = re[k]!;
       this.im[k] = im[k]!;
     }
-    this.#inversePacked();
+    this.#inversePacked(this.re, this.im, 0);
     const zr = this.#zr;
     const zi = this.#zi;
     for (let n = 0; n < this.#half; n++) {
@@ -92,11 +101,20 @@ export class RealDft {
   }
 
   /**
-   * The inverse transform of `this.re` / `this.im` (scaled by 1 / size, imaginary parts of DC and
-   * Nyquist ignored), times `window` times `gain`, added to `output` from `start`.
+   * The inverse transform of the spectrum in `re` / `im` from `offset` (default: `this.re` and
+   * `this.im`; scaled by 1 / size, imaginary parts of DC and Nyquist ignored), times `window`
+   * times `gain`, added to `output` from `start`.
    */
-  inverseOverlapAdd(window: Float64Array, gain: number, output: Float32Array | Float64Array, start: number): void {
-    this.#inversePacked();
+  inverseOverlapAdd(
+    window: Float64Array,
+    gain: number,
+    output: Float32Array | Float64Array,
+    start: number,
+    re = this.re,
+    im = this.im,
+    offset = 0,
+  ): void {
+    this.#inversePacked(re, im, offset);
     const zr = this.#zr;
     const zi = this.#zi;
     for (let n = 0, t = start; n < this.#half; n++, t += 2) {
@@ -105,21 +123,20 @@ export class RealDft {
     }
   }
 
-  /** From z (even samples as real, odd as imaginary) to the spectrum in `re` / `im`. */
-  #forwardPacked(): void {
+  /** From z (even samples as real, odd as imaginary) to the spectrum in `re` / `im` from `o`. */
+  #forwardPacked(re: Float64Array, im: Float64Array, o: number): void {
     const zr = this.#zr;
     const zi = this.#zi;
     this.#fft.transform(zr, zi);
     const half = this.#half;
-    const re = this.re;
-    const im = this.im;
     const wr = this.#wr;
     const wi = this.#wi;
-    re[0] = zr[0]! + zi[0]!;
-    im[0] = 0;
-    re[half] = zr[0]! - zi[0]!;
-    im[half] = 0;
-    for (let k = 1; k < half; k++) {
+    re[o] = zr[0]! + zi[0]!;
+    im[o] = 0;
+    re[o + half] = zr[0]! - zi[0]!;
+    im[o + half] = 0;
+    // Bins k and half - k share their inputs: w[half - k] = -conj(w[k]).
+    for (let k = 1; k <= half - k; k++) {
       const a = zr[k]!;
       const b = zi[k]!;
       const c = zr[half - k]!;
@@ -130,28 +147,30 @@ export class RealDft {
       const oi = -0.5 * (a - c);
       const cr = wr[k]!;
       const ci = wi[k]!;
-      re[k] = er + cr * or - ci * oi;
-      im[k] = ei + cr * oi + ci * or;
+      const p = cr * or - ci * oi;
+      const q = cr * oi + ci * or;
+      re[o + k] = er + p;
+      im[o + k] = ei + q;
+      re[o + half - k] = er - p;
+      im[o + half - k] = q - ei;
     }
   }
 
-  /** From the spectrum in `re` / `im` to z = x[2n] + i x[2n+1], scaled by 1 / size. */
-  #inversePacked(): void {
+  /** From the spectrum in `re` / `im` from `o` to z = x[2n] + i x[2n+1], scaled by 1 / size. */
+  #inversePacked(re: Float64Array, im: Float64Array, o: number): void {
     const half = this.#half;
-    const re = this.re;
-    const im = this.im;
     const zr = this.#zr;
     const zi = this.#zi;
     const wr = this.#wr;
     const wi = this.#wi;
     const scale = 1 / half;
-    zr[0] = 0.5 * (re[0]! + re[half]!) * scale;
-    zi[0] = 0.5 * (re[0]! - re[half]!) * scale;
-    for (let k = 1; k < half; k++) {
-      const a = re[k]!;
-      const b = im[k]!;
-      const c = re[half - k]!;
-      const d = im[half - k]!;
+    zr[0] = 0.5 * (re[o]! + re[o + half]!) * scale;
+    zi[0] = 0.5 * (re[o]! - re[o + half]!) * scale;
+    for (let k = 1; k <= half - k; k++) {
+      const a = re[o + k]!;
+      const b = im[o + k]!;
+      const c = re[o + half - k]!;
+      const d = im[o + half - k]!;
       const er = 0.5 * (a + c);
       const ei = 0.5 * (b - d);
       const dr = 0.5 * (a - c);
@@ -162,6 +181,8 @@ export class RealDft {
       const oi = di * cr - dr * ci;
       zr[k] = (er - oi) * scale;
       zi[k] = (ei + or) * scale;
+      zr[half - k] = (er + oi) * scale;
+      zi[half - k] = (or - ei) * scale;
     }
     // The inverse complex transform is the forward one with real and imaginary parts swapped.
     this.#fft.transform(zi, zr);

@@ -35,11 +35,18 @@ export function reflectPadInto(signal: Float32Array, left: number, right: number
 /** Receives frame `frame`'s spectrum (`bins` values each; views reused for the next frame). */
 export type FrameSink = (frame: number, re: Float64Array, im: Float64Array) => void;
 
+/** Where a frame's `bins` values are: `re` and `im` from `offset`. */
+export interface FrameBins {
+  re: Float64Array;
+  im: Float64Array;
+  offset: number;
+}
+
 /**
- * Fills frame `frame`'s spectrum into `re` / `im` (all `bins` values; the imaginary parts of DC
- * and Nyquist are ignored), or returns false for an all-zero frame, which is then skipped.
+ * Says where frame `frame`'s spectrum is (the imaginary parts of DC and Nyquist are ignored), or
+ * returns undefined for an all-zero frame, which is then skipped. Frames are asked for in order.
  */
-export type FrameSource = (frame: number, re: Float64Array, im: Float64Array) => boolean;
+export type FrameSource = (frame: number) => FrameBins | undefined;
 
 export class Stft {
   readonly nFft: number;
@@ -89,6 +96,24 @@ export class Stft {
   }
 
   /**
+   * Like `forwardPadded`, writing frame firstFrame + i's bins into `re` / `im` from
+   * `i * rowStride` instead of calling back.
+   */
+  forwardPaddedInto(
+    padded: Float32Array,
+    firstFrame: number,
+    frameCount: number,
+    re: Float64Array,
+    im: Float64Array,
+    rowStride: number,
+  ): void {
+    const scale = this.normalized ? 1 / Math.sqrt(this.nFft) : 1;
+    for (let i = 0; i < frameCount; i++) {
+      this.#dft.forwardWindowed(padded, (firstFrame + i) * this.hopSize, this.window, scale, re, im, i * rowStride);
+    }
+  }
+
+  /**
    * Inverse of a centred STFT of `frameCount` frames (torch.istft, center=True): the windowed
    * overlap-add of the frames divided by the overlap-added squared window. Writes output samples
    * `start` .. `start + output.length - 1` of the hopSize * (frameCount - 1) the frames cover,
@@ -115,7 +140,8 @@ export class Stft {
     const gain = (this.normalized ? Math.sqrt(nFft) : 1) * scale;
     const dft = this.#dft;
     for (let t = firstFrame; t <= lastFrame; t++) {
-      if (source(t, dft.re, dft.im)) dft.inverseOverlapAdd(this.window, gain, sum, t * hopSize - half - base);
+      const bins = source(t);
+      if (bins) dft.inverseOverlapAdd(this.window, gain, sum, t * hopSize - half - base, bins.re, bins.im, bins.offset);
     }
     for (let i = 0; i < output.length; i++) {
       const y = start + i;
@@ -174,12 +200,13 @@ export function istft(spectrogram: Spectrogram, length: number, options: StftOpt
   const transform = new Stft(options);
   const { bins, re, im } = spectrogram;
   const output = new Float32Array(length);
+  const frame = { re: new Float64Array(bins), im: new Float64Array(bins), offset: 0 };
   transform.inverse(
     spectrogram.frames,
-    (t, fr, fi) => {
-      fr.set(re.subarray(t * bins, (t + 1) * bins));
-      fi.set(im.subarray(t * bins, (t + 1) * bins));
-      return true;
+    (t) => {
+      frame.re.set(re.subarray(t * bins, (t + 1) * bins));
+      frame.im.set(im.subarray(t * bins, (t + 1) * bins));
+      return frame;
     },
     output,
   );

@@ -6,7 +6,7 @@
 // [L.re, L.im, R.re, R.im]. Each stem is the time branch plus the inverse of the frequency branch.
 
 import { reflectPadInto, Stft } from '../../dsp/stft.ts';
-import { transposeInto } from '../../dsp/transpose.ts';
+import { FRAME_BLOCK, gatherRows, scatterRows } from '../../dsp/transpose.ts';
 import type { InferenceSession } from '../../inference/session.ts';
 import type { HtdemucsContract, ModelDescriptor } from '../descriptor.ts';
 import { stemChannel, stereoTensor, type SegmentRunner, type SegmentStems } from './segment-runner.ts';
@@ -22,9 +22,8 @@ export class HtdemucsSpectrogram {
   readonly #rightPad: number;
   readonly #padded: Float32Array;
   readonly #centred: Float32Array;
-  /** One plane as frame-major rows ([frames][bins]): what the FFT side reads and writes. */
-  readonly #rowsRe: Float32Array;
-  readonly #rowsIm: Float32Array;
+  /** A block of frames as float64 rows of bins + 1 values (Nyquist last, always 0). */
+  readonly #rows: { re: Float64Array; im: Float64Array; offset: number };
 
   constructor(length: number, nFft: number) {
     const hop = nFft / 4;
@@ -36,8 +35,8 @@ export class HtdemucsSpectrogram {
     this.#rightPad = this.offset + this.frames * hop - length;
     this.#padded = new Float32Array(length + this.offset + this.#rightPad);
     this.#centred = new Float32Array(this.#padded.length + nFft);
-    this.#rowsRe = new Float32Array(this.frames * this.bins);
-    this.#rowsIm = new Float32Array(this.frames * this.bins);
+    const rowValues = FRAME_BLOCK * (this.bins + 1);
+    this.#rows = { re: new Float64Array(rowValues), im: new Float64Array(rowValues), offset: 0 };
   }
 
   /** Writes channel `channel`'s real and imaginary planes of the [4, bins, frames] layout. */
@@ -45,23 +44,15 @@ export class HtdemucsSpectrogram {
     const { bins, frames } = this;
     reflectPadInto(signal, this.offset, this.#rightPad, this.#padded);
     reflectPadInto(this.#padded, this.stft.nFft / 2, this.stft.nFft / 2, this.#centred);
-    const rowsRe = this.#rowsRe;
-    const rowsIm = this.#rowsIm;
-    this.stft.forwardPadded(
-      this.#centred,
-      (t, re, im) => {
-        const row = (t - 2) * bins;
-        for (let f = 0; f < bins; f++) {
-          rowsRe[row + f] = re[f]!;
-          rowsIm[row + f] = im[f]!;
-        }
-      },
-      2,
-      frames,
-    );
+    const rows = this.#rows;
     const realPlane = 2 * channel * bins * frames;
-    transposeInto(rowsRe, 0, frames, bins, out, realPlane);
-    transposeInto(rowsIm, 0, frames, bins, out, realPlane + bins * frames);
+    for (let first = 0; first < frames; first += FRAME_BLOCK) {
+      const count = Math.min(FRAME_BLOCK, frames - first);
+      // Frames 2 .. 2 + le of the centred STFT.
+      this.stft.forwardPaddedInto(this.#centred, first + 2, count, rows.re, rows.im, bins + 1);
+      scatterRows(rows.re, bins + 1, count, out, realPlane, bins, frames, first);
+      scatterRows(rows.im, bins + 1, count, out, realPlane + bins * frames, bins, frames, first);
+    }
   }
 
   /**
@@ -71,23 +62,26 @@ export class HtdemucsSpectrogram {
   addInverse(spectrogram: Float32Array, at: number, channel: number, output: Float32Array): void {
     const { bins, frames } = this;
     const realPlane = at + 2 * channel * bins * frames;
-    const rowsRe = this.#rowsRe;
-    const rowsIm = this.#rowsIm;
-    transposeInto(spectrogram, realPlane, bins, frames, rowsRe);
-    transposeInto(spectrogram, realPlane + bins * frames, bins, frames, rowsIm);
+    const rows = this.#rows;
+    let blockStart = -FRAME_BLOCK;
     this.stft.inverse(
       frames + 4,
-      (t, re, im) => {
+      (t) => {
         const frame = t - 2;
-        if (frame < 0 || frame >= frames) return false;
-        const row = frame * bins;
-        for (let f = 0; f < bins; f++) {
-          re[f] = rowsRe[row + f]!;
-          im[f] = rowsIm[row + f]!;
+        if (frame < 0 || frame >= frames) return undefined;
+        if (frame >= blockStart + FRAME_BLOCK) {
+          blockStart = frame;
+          const count = Math.min(FRAME_BLOCK, frames - frame);
+          gatherRows(spectrogram, realPlane, bins, frames, frame, count, rows.re, bins + 1);
+          gatherRows(spectrogram, realPlane + bins * frames, bins, frames, frame, count, rows.im, bins + 1);
+          // The Nyquist bin the model does not see comes back as zero (the forward left its own there).
+          for (let i = 0; i < count; i++) {
+            rows.re[i * (bins + 1) + bins] = 0;
+            rows.im[i * (bins + 1) + bins] = 0;
+          }
         }
-        re[bins] = 0;
-        im[bins] = 0;
-        return true;
+        rows.offset = (frame - blockStart) * (bins + 1);
+        return rows;
       },
       output,
       { start: this.offset, add: true },

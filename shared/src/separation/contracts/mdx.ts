@@ -5,8 +5,8 @@
 // the model's compensation. With denoise the model runs on X and on -X and the stem is
 // (f(X) - f(-X)) / 2, which cancels what the model adds regardless of the input's sign.
 
-import { Stft } from '../../dsp/stft.ts';
-import { transposeInto } from '../../dsp/transpose.ts';
+import { reflectPadInto, Stft } from '../../dsp/stft.ts';
+import { FRAME_BLOCK, gatherRows, scatterRows } from '../../dsp/transpose.ts';
 import type { InferenceSession } from '../../inference/session.ts';
 import type { MdxContract, ModelDescriptor } from '../descriptor.ts';
 import { stereoTensor, type SegmentRunner, type SegmentStems } from './segment-runner.ts';
@@ -31,36 +31,45 @@ export function createMdxRunner(
   const inputName = contract.inputs.spectrogram.name;
   const outputName = contract.outputs.spectrogram.name;
   const plane = dimF * dimT;
-  // One plane as frame-major rows ([dimT][dimF]), which the STFT side reads and writes.
-  const rowsRe = new Float32Array(plane);
-  const rowsIm = new Float32Array(plane);
+  // A block of frames as float64 rows of all nFft/2 + 1 bins: those from dimF on stay 0.
+  const rowLength = nFft / 2 + 1;
+  const rows = {
+    re: new Float64Array(FRAME_BLOCK * rowLength),
+    im: new Float64Array(FRAME_BLOCK * rowLength),
+    offset: 0,
+  };
+  const padded = new Float32Array(length + nFft);
 
   const forward = (channel: number) => {
-    stft.forward(waveform.channels[channel]!, (t, re, im) => {
-      const row = t * dimF;
-      for (let f = 0; f < dimF; f++) {
-        rowsRe[row + f] = f < ZEROED_LOW_BINS ? 0 : re[f]!;
-        rowsIm[row + f] = f < ZEROED_LOW_BINS ? 0 : im[f]!;
+    reflectPadInto(waveform.channels[channel]!, nFft / 2, nFft / 2, padded);
+    for (let first = 0; first < dimT; first += FRAME_BLOCK) {
+      const count = Math.min(FRAME_BLOCK, dimT - first);
+      stft.forwardPaddedInto(padded, first, count, rows.re, rows.im, rowLength);
+      for (let i = 0; i < count; i++) {
+        rows.re.fill(0, i * rowLength, i * rowLength + ZEROED_LOW_BINS);
+        rows.im.fill(0, i * rowLength, i * rowLength + ZEROED_LOW_BINS);
       }
-    });
-    transposeInto(rowsRe, 0, dimT, dimF, spec.data, 2 * channel * plane);
-    transposeInto(rowsIm, 0, dimT, dimF, spec.data, (2 * channel + 1) * plane);
+      scatterRows(rows.re, rowLength, count, spec.data, 2 * channel * plane, dimF, dimT, first);
+      scatterRows(rows.im, rowLength, count, spec.data, (2 * channel + 1) * plane, dimF, dimT, first);
+    }
+    // The next inverse reads these rows from dimF on as zeros.
+    rows.re.fill(0);
+    rows.im.fill(0);
   };
 
   const inverse = (output: Float32Array, channel: number) => {
-    transposeInto(output, 2 * channel * plane, dimF, dimT, rowsRe);
-    transposeInto(output, (2 * channel + 1) * plane, dimF, dimT, rowsIm);
+    let blockStart = -FRAME_BLOCK;
     stft.inverse(
       dimT,
-      (t, re, im) => {
-        const row = t * dimF;
-        for (let f = 0; f < dimF; f++) {
-          re[f] = rowsRe[row + f]!;
-          im[f] = rowsIm[row + f]!;
+      (t) => {
+        if (t >= blockStart + FRAME_BLOCK) {
+          blockStart = t;
+          const count = Math.min(FRAME_BLOCK, dimT - t);
+          gatherRows(output, 2 * channel * plane, dimF, dimT, t, count, rows.re, rowLength);
+          gatherRows(output, (2 * channel + 1) * plane, dimF, dimT, t, count, rows.im, rowLength);
         }
-        re.fill(0, dimF);
-        im.fill(0, dimF);
-        return true;
+        rows.offset = (t - blockStart) * rowLength;
+        return rows;
       },
       primary[channel]!,
       { scale: compensation },
