@@ -9,7 +9,7 @@ import { SfaError } from '../protocol/errors.ts';
 import type { ModelDescriptor } from './descriptor.ts';
 import { htdemucsDescriptor, waveformDescriptor } from './descriptor-presets.ts';
 import { createOnnxSeparator } from './onnx-separator.ts';
-import { sdr } from './sdr.ts';
+import { sdr } from './metrics/sdr.ts';
 import { sumStems, testMix } from './testing/signals.ts';
 import type { SeparationProgress, StemChunk } from './types.ts';
 

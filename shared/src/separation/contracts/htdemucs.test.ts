@@ -8,7 +8,7 @@ import { bandMasks, buildHtdemucsMaskModel } from '../../../../models/builders/t
 import { createOrtSession } from '../../inference/ort-session.ts';
 import { htdemucsDescriptor } from '../descriptor-presets.ts';
 import { createOnnxSeparator } from '../onnx-separator.ts';
-import { sdr } from '../sdr.ts';
+import { sdr } from '../metrics/sdr.ts';
 import { applyModel, htdemucsIspec, htdemucsMaskModel, htdemucsSpec, toStereo64 } from '../testing/reference.ts';
 import { sumStems, testMix } from '../testing/signals.ts';
 import { HtdemucsSpectrogram } from './htdemucs.ts';

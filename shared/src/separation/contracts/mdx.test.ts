@@ -8,7 +8,7 @@ import { createOrtSession } from '../../inference/ort-session.ts';
 import type { ModelDescriptor } from '../descriptor.ts';
 import { mdxDescriptor } from '../descriptor-presets.ts';
 import { createOnnxSeparator } from '../onnx-separator.ts';
-import { sdr } from '../sdr.ts';
+import { sdr } from '../metrics/sdr.ts';
 import { applyModel, mdxMaskModel, toStereo64 } from '../testing/reference.ts';
 import { testMix } from '../testing/signals.ts';
 
