@@ -26,6 +26,12 @@ export interface QuickTuning {
   dilateFromHz: number;
   /** Spacing of the outer median of three across frequency, bands (span 3 * stride). */
   freqStride: number;
+  /**
+   * Below this, the percussive estimate is at most the power's excess over the harmonic one:
+   * dense bass harmonics fill the frequency median as a drum hit would, but a sustained note
+   * does not rise above its own time median.
+   */
+  excessBelowHz: number;
 }
 
 /** Tuned on corpus seed 2 (24 songs of 20 s); the tests and benchmark score seed 1. */
@@ -36,10 +42,11 @@ export const DEFAULT_TUNING: QuickTuning = {
   vocalHighHz: 10_000,
   vocalTopHz: 16_000,
   centreFloor: 0.8,
-  monoCentre: 0.5,
+  monoCentre: 0.8,
   longBelowHz: 150,
   dilateFromHz: 500,
   freqStride: 4,
+  excessBelowHz: 300,
 };
 
 function smoothStep(x: number): number {
@@ -105,6 +112,7 @@ export class QuickMaskModel implements MaskModel {
   readonly #vocalShare: Float32Array;
   /** Bands below these take the long harmonic median, and are not dilated. */
   readonly #longBands: number;
+  readonly #excessBands: number;
   readonly #dilateFrom: number;
   readonly #power: Ring;
   readonly #coherence: Ring;
@@ -131,6 +139,7 @@ export class QuickMaskModel implements MaskModel {
       return index < 0 ? bands : index;
     };
     this.#longBands = firstAbove(tuning.longBelowHz);
+    this.#excessBands = firstAbove(tuning.excessBelowHz);
     this.#dilateFrom = Math.max(1, firstAbove(tuning.dilateFromHz));
     // Level 2 spans t-4..t+4; level 3, for the long bands, three level-2 values 9 apart: t-13..t+13.
     this.lookahead = this.#longBands > 0 ? 13 : 4;
@@ -209,6 +218,11 @@ export class QuickMaskModel implements MaskModel {
     const harmonicBits = this.#harmonicBits;
     for (let k = 0; k < this.#longBands; k++) harmonicBits[k] = med3(early[k]!, middleBits[k]!, late[k]!);
     const percussive = this.#percussive.at(frame);
+    const power = this.#power.at(frame);
+    for (let k = 0; k < this.#excessBands; k++) {
+      const excess = power[k]! - harmonic[k]!;
+      if (excess < percussive[k]!) percussive[k] = excess > 0 ? excess : 0;
+    }
     const coherence = this.#coherence.at(frame);
     const bassShare = this.#bassShare;
     const vocalShare = this.#vocalShare;
