@@ -6,9 +6,8 @@ import { SfaError, throwIfAborted } from '../protocol/errors.ts';
 import { stagedProgress, type ProgressCallback } from '../protocol/progress.ts';
 import { detectKeyInMono } from './key/key.ts';
 import { measureLoudness } from './loudness/loudness.ts';
-import { halve } from './mono.ts';
-import { createCheckpoint } from './rhythm/checkpoint.ts';
-import { monoAtRateInSlices } from './rhythm/decimate.ts';
+import { createCheckpoint } from '../protocol/checkpoint.ts';
+import { halve, monoAtRateInSlices } from './mono.ts';
 import { analyzeRhythmMono } from './rhythm/rhythm.ts';
 import { ANALYSIS_ENGINE_VERSION, type AnalysisResult } from './types.ts';
 

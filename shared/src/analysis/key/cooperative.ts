@@ -1,9 +1,8 @@
 // Long synchronous work broken up for a worker's event loop: progress that never goes back,
-// cancellation checked at every pause, and a real yield (a macrotask) every PAUSE_EVERY_MS of work.
+// cancellation checked at every pause, and a real yield (a macrotask) every few tens of milliseconds.
 
-import { throwIfAborted } from '../../protocol/errors.ts';
+import { createCheckpoint, type Checkpoint } from '../../protocol/checkpoint.ts';
 
-const PAUSE_EVERY_MS = 30;
 /** Progress is reported in steps of at least this much (and at 1): each report may cross a worker boundary. */
 const PROGRESS_STEP = 0.01;
 
@@ -14,13 +13,12 @@ export interface CooperativeOptions {
 }
 
 export class Cooperative {
-  readonly #signal: AbortSignal | undefined;
+  readonly #checkpoint: Checkpoint;
   readonly #onProgress: ((fraction: number) => void) | undefined;
   #reported = 0;
-  #lastYield = performance.now();
 
   constructor(options: CooperativeOptions = {}) {
-    this.#signal = options.signal;
+    this.#checkpoint = createCheckpoint(options.signal);
     this.#onProgress = options.onProgress;
   }
 
@@ -33,12 +31,8 @@ export class Cooperative {
   }
 
   /** Throws if cancelled; yields to the event loop when enough work has gone by since the last time. */
-  async pause(): Promise<void> {
-    throwIfAborted(this.#signal);
-    if (performance.now() - this.#lastYield < PAUSE_EVERY_MS) return;
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    this.#lastYield = performance.now();
-    throwIfAborted(this.#signal);
+  pause(): Promise<void> {
+    return this.#checkpoint();
   }
 
   /** A view of this one that maps [0, 1] onto [from, to] of the whole. */

@@ -3,11 +3,10 @@
 // whole track and for its opening -> the best of the 24 keys (scoring.ts).
 
 import type { KeyAnalysis } from '../types.ts';
-import type { MonoSignal } from '../mono.ts';
+import { monoAtRateInSlices, type MonoSignal } from '../mono.ts';
 import { camelotCode, keyName } from './camelot.ts';
 import { trackChroma } from './chroma.ts';
 import { Cooperative, type CooperativeOptions, type Stage } from './cooperative.ts';
-import { monoAtRateInSlices } from './mono-slices.ts';
 import { openingPeaks } from './opening.ts';
 import { DEFAULT_PEAK_OPTIONS, PeakPicker } from './peaks.ts';
 import { bestKey } from './scoring.ts';

@@ -4,7 +4,7 @@
 
 import { RealFft } from '../../dsp/fft.ts';
 import type { MonoSignal } from '../mono.ts';
-import { noCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { noCheckpoint, type Checkpoint } from '../../protocol/checkpoint.ts';
 
 /** Window aimed at, seconds: 5.4 Hz bins, a semitone apart from about 90 Hz up. */
 const TARGET_WINDOW_SEC = 0.186;

@@ -5,7 +5,7 @@
 import { RealFft } from '../../dsp/fft.ts';
 import { monoAtRate, type MonoSignal } from '../mono.ts';
 import type { OnsetEnvelope } from '../types.ts';
-import { noCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { noCheckpoint, type Checkpoint } from '../../protocol/checkpoint.ts';
 
 /** The analysis rate the mono signal is decimated towards (44.1 kHz / 4). */
 export const ONSET_MIN_RATE = 11025;

@@ -3,12 +3,12 @@
 // scored by periodicity and metrical evidence -> local tempo path -> dynamic-programming beats
 // -> tempo segments -> bar grid from where the harmony changes.
 
-import type { MonoSignal } from '../mono.ts';
+import { monoAtRateInSlices, type MonoSignal } from '../mono.ts';
 import type { OnsetEnvelope, TempoAnalysis } from '../types.ts';
 import { beatStrengths, trackBeats, trimBeats } from './beats.ts';
-import { createCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { createCheckpoint, type Checkpoint } from '../../protocol/checkpoint.ts';
 import { beatChroma, computeChroma, harmonicNovelty } from './chroma.ts';
-import { monoAtRateInSlices } from './decimate.ts';
+
 import { chooseBars } from './downbeats.ts';
 import { computeOnsetFeatures, normalisePeak, ONSET_MIN_RATE } from './onset.ts';
 import { chooseTempo } from './tempo.ts';

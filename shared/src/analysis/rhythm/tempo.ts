@@ -8,7 +8,7 @@ import { beatChroma, harmonicNovelty, type ChromaFrames } from './chroma.ts';
 import { trackBeats } from './beats.ts';
 import { bestBarGrid, type BarGrid } from './downbeats.ts';
 import { refineTempo, salienceCurve, salienceMaxima, type TempoPeak } from './tempogram.ts';
-import type { Checkpoint } from './checkpoint.ts';
+import type { Checkpoint } from '../../protocol/checkpoint.ts';
 
 /** The range beats are looked for in, BPM. */
 export const MIN_BPM = 50;

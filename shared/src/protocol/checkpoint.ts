@@ -1,8 +1,8 @@
-// Cooperative scheduling for the long loops of the rhythm analysis: a worker running them must
+// Cooperative scheduling for long synchronous loops (analysis, Quick separation): a worker running them must
 // still receive a cancel message, so they hand the thread back every few tens of milliseconds
 // and stop with an `aborted` error as soon as the signal fires.
 
-import { throwIfAborted } from '../../protocol/errors.ts';
+import { throwIfAborted } from './errors.ts';
 
 /** Awaited between units of work: yields now and then, throws if cancelled. */
 export type Checkpoint = () => Promise<void>;
