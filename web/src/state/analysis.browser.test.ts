@@ -180,4 +180,17 @@ describe('the analysis queue', () => {
     await settle();
     expect(lastCall().trackId).toBe('next');
   });
+
+  it('stops the worker for a track deleted mid-analysis that does not notice, so the queue moves on', async () => {
+    worker.honoursCancel = false;
+    const analyses = new Analyses();
+    analyses.enqueue('deleted');
+    analyses.enqueue('next');
+    await settle();
+    analyses.forget('deleted');
+    await vi.waitFor(() => expect(lastCall().trackId).toBe('next'), { timeout: 2000 });
+    expect(worker.terminated).toBe(1);
+    expect(analyses.jobs.deleted).toBeUndefined();
+    expect(analyses.jobs.next?.status).toBe('running');
+  });
 });

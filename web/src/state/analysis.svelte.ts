@@ -63,6 +63,8 @@ export class Analyses {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- never rendered
   private readonly decoded = new Map<string, DecodedPcm>();
   private running = false;
+  /** The job the worker is running now, even once its track is forgotten. */
+  private current?: string;
 
   /**
    * Reads which tracks have a current analysis and queues the others (missing, or made by
@@ -130,10 +132,10 @@ export class Analyses {
       void analysisWorker.call((api) => api.cancel(jobId)).catch(() => undefined);
       // The engine checks for cancellation between its steps; if one step runs long, stop
       // the worker (the call rejects as aborted, and the next job starts a fresh worker).
+      // Checked against the worker's job, not `jobs`: a deleted track's job is gone from there
+      // but may still hold the worker (and the queue behind it).
       setTimeout(() => {
-        if (this.jobs[trackId]?.jobId === jobId && this.jobs[trackId]?.status === 'running') {
-          analysisWorker.terminate();
-        }
+        if (this.current === jobId) analysisWorker.terminate();
       }, CANCEL_GRACE_MS);
     }
   }
@@ -173,6 +175,7 @@ export class Analyses {
       live.stage = progress.stage;
       live.fraction = progress.fraction;
     });
+    this.current = jobId;
     try {
       const record = await analysisWorker.call((api) =>
         decoded
@@ -194,6 +197,8 @@ export class Analyses {
         live.message = errorMessage(error);
       }
       live.cancelling = false;
+    } finally {
+      this.current = undefined;
     }
   }
 }
