@@ -11,7 +11,7 @@ import { bandLayout } from './bands.ts';
 import { createCheckpoint } from './checkpoint.ts';
 import { FrameStream } from './frame-stream.ts';
 import { DEFAULT_TUNING, QuickMaskModel } from './masks.ts';
-import { planStems, QUICK_STEMS, type StemPlan } from './stem-plan.ts';
+import { planStems, QUICK_STEMS } from './stem-plan.ts';
 
 export interface QuickSeparatorOptions {
   /** Length of the stretches streamed to `onChunk` and counted by progress, seconds (default 6). */
@@ -101,12 +101,14 @@ async function separate(input: PlanarAudio, options: SeparateOptions, segmentSec
   const started = performance.now();
   for (let start = 0; start < length; start += segmentLength) {
     const end = Math.min(length, start + segmentLength);
-    // By mask index: this segment's synthesised stems, one array per channel.
-    const synthesised = QUICK_STEMS.map((stem, index) => {
-      if (!plan.synthesised.includes(index)) return undefined;
-      const target = direct ? collected[stem] : undefined;
-      return channels.map((_, c) => target?.[c]!.subarray(start, end) ?? new Float32Array(end - start));
-    });
+    const segment = (stem: StemName) =>
+      channels.map((_, c) => (direct && collected[stem]?.[c]?.subarray(start, end)) || new Float32Array(end - start));
+    const stems = {} as Record<StemName, Float32Array[]>;
+    for (const stem of plan.requested) stems[stem] = segment(stem);
+    // By mask index: the synthesised stems, requested or not (vocals for the instrumental).
+    const synthesised = QUICK_STEMS.map((stem, index) =>
+      plan.synthesised.includes(index) ? (stems[stem] ?? segment(stem)) : undefined,
+    );
     for (let from = start; from < end; from += HOPS_PER_SLICE * hop) {
       const to = Math.min(end, from + HOPS_PER_SLICE * hop);
       for (const { group, stream } of groups) {
@@ -116,9 +118,10 @@ async function separate(input: PlanarAudio, options: SeparateOptions, segmentSec
           synthesised.map((stem) => stem && group.map((c) => stem[c]!.subarray(from - start))),
         );
       }
+      // While the slice is still in cache.
+      deriveStems(plan.requested, stems, synthesised, channels, start, from - start, to - start);
       await checkpoint();
     }
-    const stems = deriveStems(plan, synthesised, channels, start, end, direct ? collected : undefined);
     if (collect && !direct) {
       for (const stem of plan.requested) stems[stem]!.forEach((samples, c) => collected[stem]![c]!.set(samples, start));
     }
@@ -134,33 +137,31 @@ async function separate(input: PlanarAudio, options: SeparateOptions, segmentSec
 }
 
 /**
- * The requested stems of one segment: synthesised ones as they are, 'other' and 'instrumental'
- * as differences from the mix (computed in float64). With `collected`, derived stems are
- * written into it as well.
+ * Fills 'other' (mix - vocals - drums - bass) and 'instrumental' (mix - vocals), where requested,
+ * over [from, to) of a segment that starts at `start` in the track.
  */
 function deriveStems(
-  plan: StemPlan,
+  requested: readonly StemName[],
+  stems: Record<StemName, Float32Array[]>,
   synthesised: readonly (Float32Array[] | undefined)[],
   channels: readonly Float32Array[],
   start: number,
-  end: number,
-  collected: Record<StemName, Float32Array[]> | undefined,
-): Record<StemName, Float32Array[]> {
+  from: number,
+  to: number,
+): void {
   const [vocals, drums, bass] = synthesised;
-  const difference = (name: StemName, parts: Float32Array[][]) =>
-    channels.map((channel, c) => {
-      const out = collected?.[name]?.[c]!.subarray(start, end) ?? new Float32Array(end - start);
-      const mix = channel.subarray(start, end);
-      const [a, b, d] = parts.map((part) => part[c]!);
-      if (b && d) for (let i = 0; i < out.length; i++) out[i] = mix[i]! - a![i]! - b[i]! - d[i]!;
-      else for (let i = 0; i < out.length; i++) out[i] = mix[i]! - a![i]!;
-      return out;
-    });
-  const stems = {} as Record<StemName, Float32Array[]>;
-  for (const stem of plan.requested) {
-    if (stem === 'instrumental') stems[stem] = difference(stem, [vocals!]);
-    else if (stem === 'other') stems[stem] = difference(stem, [vocals!, drums!, bass!]);
-    else stems[stem] = synthesised[QUICK_STEMS.indexOf(stem as (typeof QUICK_STEMS)[number])]!;
-  }
-  return stems;
+  channels.forEach((channel, c) => {
+    const mix = channel.subarray(start);
+    const v = vocals?.[c];
+    if (requested.includes('instrumental')) {
+      const out = stems.instrumental![c]!;
+      for (let i = from; i < to; i++) out[i] = mix[i]! - v![i]!;
+    }
+    if (requested.includes('other')) {
+      const out = stems.other![c]!;
+      const d = drums![c]!;
+      const b = bass![c]!;
+      for (let i = from; i < to; i++) out[i] = mix[i]! - v![i]! - d[i]! - b[i]!;
+    }
+  });
 }
