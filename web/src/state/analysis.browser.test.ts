@@ -104,6 +104,17 @@ describe('the analysis queue', () => {
     expect(analyses.pending).toBe(1);
   });
 
+  it('queues the opened track first when it was opened before the stored analyses were read', async () => {
+    const analyses = new Analyses();
+    analyses.prioritise('opened');
+    await analyses.load(['first', 'opened', 'last']);
+    await settle();
+    expect(worker.calls.map((call) => call.trackId)).toEqual(['opened']);
+    lastCall().resolve(record('opened', 120));
+    await settle();
+    expect(lastCall().trackId).toBe('first');
+  });
+
   it('holds at most one decoded track for the worker; the others are decoded there again', async () => {
     const analyses = new Analyses();
     analyses.enqueue('first', pcm());

@@ -65,6 +65,8 @@ export class Analyses {
   private running = false;
   /** The job the worker is running now, even once its track is forgotten. */
   private current?: string;
+  /** The track last opened in the track view (see `prioritise`). */
+  private opened?: string;
 
   /**
    * Reads which tracks have a current analysis and queues the others (missing, or made by
@@ -84,7 +86,10 @@ export class Analyses {
         this.summaryMap.set(listing.id, listing.summary);
       }
     }
-    for (const id of trackIds) if (!this.summaryMap.has(id) && !this.jobs[id]) this.enqueue(id);
+    // A track view opened before the list was read (a reload on a track's page) goes first.
+    const missing = trackIds.filter((id) => !this.summaryMap.has(id) && !this.jobs[id]);
+    const opened = missing.filter((id) => id === this.opened);
+    for (const id of [...opened, ...missing.filter((id) => id !== this.opened)]) this.enqueue(id);
   }
 
   /** Queues a track (again); `decoded` is its audio if the caller has it at hand. */
@@ -103,8 +108,12 @@ export class Analyses {
     void this.drain();
   }
 
-  /** Moves a queued track to the front (the user opened it and wants its grid now). */
+  /**
+   * Moves a queued track to the front (the user opened it and wants its grid now); if it is
+   * not queued yet, `load` queues it first.
+   */
   prioritise(trackId: string): void {
+    this.opened = trackId;
     if (this.jobs[trackId]?.status !== 'queued') return;
     this.order = [trackId, ...this.order.filter((id) => id !== trackId)];
   }
