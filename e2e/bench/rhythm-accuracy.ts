@@ -188,8 +188,20 @@ function curveIsRight(truth: SongTruth, change: 'step' | 'ramp', curve: readonly
   const last = truth.curve[truth.curve.length - 1]!;
   if (curve.length < 2) return false;
   const ends = tempoAcc1(first.bpm, curve[0]!.bpm) && tempoAcc1(last.bpm, curve[curve.length - 1]!.bpm);
-  if (change === 'ramp') return ends;
+  if (change === 'ramp') return ends && curveAgreement(truth, curve) >= 0.8;
   return ends && curve.length === 2 && Math.abs(curve[1]!.startSec - last.startSec) < 1;
+}
+
+/** Fraction of the beat span, sampled every 0.25 s, where the two curves agree within 4%. */
+function curveAgreement(truth: SongTruth, curve: readonly TempoSegment[]): number {
+  const at = (segments: readonly TempoSegment[], t: number) =>
+    segments.findLast((segment) => segment.startSec <= t)?.bpm ?? segments[0]!.bpm;
+  const from = truth.beats[0]!;
+  const to = truth.beats.at(-1)!;
+  let agree = 0;
+  let total = 0;
+  for (let t = from; t <= to; t += 0.25, total++) if (tempoAcc1(at(truth.curve, t), at(curve, t))) agree++;
+  return total ? agree / total : 0;
 }
 
 function header(): string {

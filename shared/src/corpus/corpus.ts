@@ -35,11 +35,14 @@ export function corpusSpecs(options: CorpusOptions): SongSpec[] {
             change: random.pick(['step', 'ramp'] as const),
           }
         : { bpm },
-      beatsPerBar: i % 7 === 6 ? 3 : 4,
+      // Picked by i mod 5 (not 7, which shares a factor with the tempo stride): 3/4 songs then
+      // spread over the whole tempo range.
+      beatsPerBar: i % 5 === 3 ? 3 : 4,
       tonic: i % 12,
       mode: Math.floor(i / 12) % 2 === 0 ? 'major' : 'minor',
       swing: i % 5 === 4 ? random.range(0.15, 1 / 3) : 0,
-      drums: i % 6 !== 5,
+      // Every sixth song has no drums, and so does every other tempo-change song.
+      drums: i % 6 !== 5 && i % 22 !== 21,
       leadSilenceSec: i % 4 === 1 ? random.range(0.5, 2) : 0,
       rubatoIntroSec: i % 9 === 8 ? random.range(2, 4) : 0,
       tuningCents: i % 3 === 2 ? Math.round(random.range(-35, 35)) : 0,

@@ -122,7 +122,7 @@ export function renderSong(spec: SongSpec): RenderedSong {
     return start + swung * (next - start);
   };
 
-  // Rubato intro: the tonic and subdominant chords held for irregular lengths, no pulse.
+  // Rubato intro: I-IV-V-I held for irregular lengths, no pulse.
   if (spec.rubatoIntroSec > 0) {
     let t = spec.leadSilenceSec;
     const end = rhythmStart - 0.05;

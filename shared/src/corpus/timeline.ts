@@ -15,7 +15,7 @@ export interface TempoPlan {
 export interface Timeline {
   /** Beat times, seconds from the start of the rhythmic part. */
   beats: number[];
-  /** Tempo curve as it would be reported: segments of steady tempo. */
+  /** Tempo curve: segments of steady tempo (a ramp is approximated by one segment per bar). */
   curve: TempoSegment[];
 }
 
@@ -34,9 +34,18 @@ export function layBeats(plan: TempoPlan, startSec: number, endSec: number): Tim
   const beats: number[] = [];
   for (let t = startSec; t < endSec; t += 60 / tempoAt(t)) beats.push(t);
   const curve: TempoSegment[] = [{ startSec, bpm: plan.bpm }];
-  if (plan.change && endBpm !== plan.bpm) {
-    const changeAt = plan.change === 'step' ? startSec + span / 2 : startSec + span * 0.75;
-    curve.push({ startSec: changeAt, bpm: endBpm });
+  if (plan.change === 'step' && endBpm !== plan.bpm) {
+    curve.push({ startSec: startSec + span / 2, bpm: endBpm });
+  } else if (plan.change === 'ramp' && endBpm !== plan.bpm) {
+    // A ramp has no segments of its own; the truth gives one per bar-length step of the glide
+    // (every 4 beats at the mean tempo), which a tracker's segments can be compared with.
+    const rampStart = startSec + span * 0.25;
+    const rampEnd = startSec + span * 0.75;
+    const stepSec = (4 * 60 * 2) / (plan.bpm + endBpm);
+    for (let t = rampStart; t < rampEnd; t += stepSec) {
+      curve.push({ startSec: t, bpm: Math.round(tempoAt(t + stepSec / 2) * 10) / 10 });
+    }
+    curve.push({ startSec: rampEnd, bpm: endBpm });
   }
   return { beats, curve };
 }
