@@ -7,7 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { corpusSpecs } from '../../shared/src/corpus/corpus.ts';
-import { CORPUS_STEMS, renderSong } from '../../shared/src/corpus/song.ts';
+import { CORPUS_STEMS, renderSong, type SongSpec } from '../../shared/src/corpus/song.ts';
 import { meanOverSongs, songSdr, type SongSdr } from '../../shared/src/separation/metrics/sdr.ts';
 import { createQuickSeparator } from '../../shared/src/separation/quick/quick.ts';
 
@@ -18,6 +18,8 @@ export interface QuickSeparationOptions {
   seed?: number;
   /** Also time a 4-minute track (about 10 s more). Default true. */
   timeLongTrack?: boolean;
+  /** Also score the mono downmix of this many of the songs (0: skip). Default 8. */
+  monoSongs?: number;
   /** Where lines go; default console.log. */
   log?: (line: string) => void;
 }
@@ -31,6 +33,10 @@ export interface QuickSeparationFigures {
   baseline: { stems: StemSdr; mean: number };
   /** quick.mean - baseline.mean, dB. */
   improvementDb: number;
+  /** The same means over the songs that have drums only (no silent stem in the truth). */
+  withDrums: { quick: { stems: StemSdr; mean: number }; baseline: { stems: StemSdr; mean: number } };
+  /** Mono downmixes (mono stems against downmixed truth): mean SDR of Quick and of mix/4. */
+  mono?: { songs: number; quick: number; baseline: number };
   /** Separating all four stems of a 4-minute stereo 44.1 kHz corpus song, best of 3. */
   speed?: { durationSec: number; wallSec: number; cpuSec: number; realTimeFactor: number; cpuRealTimeFactor: number };
 }
@@ -47,7 +53,7 @@ const formatRow = (label: string, sdr: SongSdr) =>
   `${label.padEnd(10)}${CORPUS_STEMS.map((stem) => sdr.stems[stem]!.toFixed(2).padStart(9)).join('')}${sdr.mean.toFixed(2).padStart(9)}`;
 
 export async function quickSeparationFigures(options: QuickSeparationOptions = {}): Promise<QuickSeparationFigures> {
-  const { count = 24, durationSec = 30, seed = 1, timeLongTrack = true, log = console.log } = options;
+  const { count = 24, durationSec = 30, seed = 1, timeLongTrack = true, monoSongs = 8, log = console.log } = options;
   const quick = createQuickSeparator();
   const songs: QuickSeparationFigures['songs'] = [];
   log(`Quick separation: ${count} corpus songs of ${durationSec} s (seed ${seed}), SDR in dB`);
@@ -62,26 +68,32 @@ export async function quickSeparationFigures(options: QuickSeparationOptions = {
     log(formatRow(`${spec.seed}${spec.drums ? '' : ' (-d)'}`, quickSdr));
     log(formatRow('  mix/4', baselineSdr));
   }
-  const quickMeans = { stems: stemMeans(songs.map((s) => s.quick)), mean: meanOverSongs(songs.map((s) => s.quick)) };
-  const baselineMeans = {
-    stems: stemMeans(songs.map((s) => s.baseline)),
-    mean: meanOverSongs(songs.map((s) => s.baseline)),
-  };
+  const means = (sdrs: SongSdr[]) => ({ stems: stemMeans(sdrs), mean: meanOverSongs(sdrs) });
+  const quickMeans = means(songs.map((s) => s.quick));
+  const baselineMeans = means(songs.map((s) => s.baseline));
+  const drummed = songs.filter((s) => s.hasDrums);
   const figures: QuickSeparationFigures = {
     songs,
     quick: quickMeans,
     baseline: baselineMeans,
     improvementDb: quickMeans.mean - baselineMeans.mean,
+    withDrums: { quick: means(drummed.map((s) => s.quick)), baseline: means(drummed.map((s) => s.baseline)) },
   };
   log('Mean over songs:');
   log(formatRow('Quick', quickMeans));
   log(formatRow('mix/4', baselineMeans));
   log(`Improvement: ${figures.improvementDb.toFixed(2)} dB of mean SDR`);
-  const withDrums = songs.filter((s) => s.hasDrums);
-  log(
-    `Songs with drums (${withDrums.length}): Quick ${meanOverSongs(withDrums.map((s) => s.quick)).toFixed(2)} dB, ` +
-      `mix/4 ${meanOverSongs(withDrums.map((s) => s.baseline)).toFixed(2)} dB`,
-  );
+  log(`Mean over the ${drummed.length} songs with drums:`);
+  log(formatRow('Quick', figures.withDrums.quick));
+  log(formatRow('mix/4', figures.withDrums.baseline));
+  if (monoSongs > 0) {
+    figures.mono = await scoreMono(corpusSpecs({ count, durationSec, seed }).slice(0, monoSongs));
+    const { quick, baseline } = figures.mono;
+    log(
+      `Mono downmix of the first ${figures.mono.songs} songs: Quick ${quick.toFixed(2)} dB, mix/4 ${baseline.toFixed(2)} dB ` +
+        `(improvement ${(quick - baseline).toFixed(2)} dB)`,
+    );
+  }
   if (timeLongTrack) {
     figures.speed = await timeLong(seed);
     const { wallSec, cpuSec, realTimeFactor, cpuRealTimeFactor } = figures.speed;
@@ -91,6 +103,23 @@ export async function quickSeparationFigures(options: QuickSeparationOptions = {
     );
   }
   return figures;
+}
+
+async function scoreMono(specs: SongSpec[]): Promise<NonNullable<QuickSeparationFigures['mono']>> {
+  const quick = createQuickSeparator();
+  const downmix = ([left, right]: readonly Float32Array[]) => [left!.map((v, i) => 0.5 * (v + right![i]!))];
+  const quickSdr: SongSdr[] = [];
+  const baselineSdr: SongSdr[] = [];
+  for (const spec of specs) {
+    const song = renderSong(spec);
+    const mix = downmix(song.mix);
+    const truth = Object.fromEntries(CORPUS_STEMS.map((stem) => [stem, downmix(song.stems[stem])]));
+    const { stems } = await quick.separate({ sampleRate: song.sampleRate, channels: mix });
+    const quarter = [mix[0]!.map((v) => v / 4)];
+    quickSdr.push(songSdr(truth, stems));
+    baselineSdr.push(songSdr(truth, Object.fromEntries(CORPUS_STEMS.map((stem) => [stem, quarter]))));
+  }
+  return { songs: specs.length, quick: meanOverSongs(quickSdr), baseline: meanOverSongs(baselineSdr) };
 }
 
 async function timeLong(seed: number): Promise<NonNullable<QuickSeparationFigures['speed']>> {

@@ -1,8 +1,10 @@
 // Quick: the built-in separator that needs no model download. Pure DSP behind the `Separator`
 // interface, so a fresh install separates offline at once: harmonic/percussive separation by
-// median filtering of the STFT power (Fitzgerald 2010), a low band for bass, centre-panned
-// harmonic energy in the vocal range for vocals, the rest as other (see masks.ts). It streams
-// through the track in segments, so memory stays bounded whatever the track's length.
+// median filtering of the STFT power (Fitzgerald 2010) for drums, harmonic energy below a
+// crossover for bass and centre-panned harmonic energy in the vocal range for vocals, both taken
+// from the centre channel, and the rest of the mix as other (masks.ts, frame-stream.ts). It
+// streams through the track frame by frame and hands out segments, so memory stays bounded
+// whatever the track's length.
 
 import { stagedProgress } from '../../protocol/progress.ts';
 import { SfaError, throwIfAborted } from '../../protocol/errors.ts';
@@ -24,8 +26,8 @@ export function quickFftSize(sampleRate: number): number {
   return Math.min(16_384, Math.max(64, size));
 }
 
-/** Frames rendered between checkpoints: well under the 50 ms slice at any sample rate in use. */
-const HOPS_PER_SLICE = 32;
+/** Audio rendered between checkpoints: about 5 ms of work per channel pair. */
+const SLICE_SEC = 0.75;
 
 function checkInput({ channels, sampleRate }: PlanarAudio): void {
   if (channels.length < 1) throw new SfaError('bad-request', 'separation needs at least one channel');
@@ -75,6 +77,7 @@ async function separate(input: PlanarAudio, options: SeparateOptions, segmentSec
   const hop = fftSize / 2;
   const segmentLength = hop * Math.max(1, Math.round((segmentSec * sampleRate) / hop));
   const segments = Math.ceil(length / segmentLength);
+  const sliceLength = hop * Math.max(1, Math.round((SLICE_SEC * sampleRate) / hop));
 
   let done = 0;
   let etaSec: number | undefined;
@@ -109,14 +112,15 @@ async function separate(input: PlanarAudio, options: SeparateOptions, segmentSec
     const synthesised = QUICK_STEMS.map((stem, index) =>
       plan.synthesised.includes(index) ? (stems[stem] ?? segment(stem)) : undefined,
     );
-    for (let from = start; from < end; from += HOPS_PER_SLICE * hop) {
-      const to = Math.min(end, from + HOPS_PER_SLICE * hop);
+    for (let from = start; from < end; from += sliceLength) {
+      const to = Math.min(end, from + sliceLength);
       for (const { group, stream } of groups) {
         stream.render(
           from,
           to,
           synthesised.map((stem) => stem && group.map((c) => stem[c]!.subarray(from - start))),
         );
+        if (groups.length > 1) await checkpoint();
       }
       // While the slice is still in cache.
       deriveStems(plan.requested, stems, synthesised, channels, start, from - start, to - start);
