@@ -78,7 +78,14 @@ test('analyses an imported song: tempo, key, loudness, beat grid and click track
   // 1.2 s of music at 120 BPM holds at least two beats: clicks resume when turned back on.
   await page.keyboard.press('C');
   await expect.poll(async () => (await app.scheduledClicks()).clicks).toBeGreaterThan(afterOff.clicks + 1);
+  // Space on the focused click-track button presses that button; it does not pause.
+  await app.clickTrackButton().focus();
   await page.keyboard.press('Space');
+  await expect(app.clickTrackButton()).toHaveAttribute('aria-pressed', 'false');
+  await expect(page.getByTestId('play')).toHaveAccessibleName('Pause');
+  await page.getByTestId('waveform').focus();
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('play')).toHaveAccessibleName('Play');
 
   // Reloaded: read back from IndexedDB, not analysed again.
   const trackId = await page.evaluate(() => location.hash.split('/').pop()!);
