@@ -204,15 +204,16 @@ export async function ageStoredAnalysis(page: Page, trackId: string, engineVersi
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
       });
-      const store = db.transaction('analyses', 'readwrite').objectStore('analyses');
+      const transaction = db.transaction('analyses', 'readwrite');
+      const store = transaction.objectStore('analyses');
+      // Resolved when committed, not when the put succeeds: the spec reloads next, and a
+      // transaction still open when the page unloads is aborted.
       await new Promise<void>((resolve, reject) => {
         const read = store.get(id);
-        read.onsuccess = () => {
-          const write = store.put({ ...read.result, engineVersion: version });
-          write.onsuccess = () => resolve();
-          write.onerror = () => reject(write.error);
-        };
-        read.onerror = () => reject(read.error);
+        read.onsuccess = () => store.put({ ...read.result, engineVersion: version });
+        transaction.oncomplete = () => resolve();
+        transaction.onerror = () => reject(transaction.error);
+        transaction.onabort = () => reject(transaction.error);
       });
       db.close();
     },
