@@ -307,14 +307,33 @@ export class FrameStream {
     const [reTail, imTail] = tails;
     const [re0, re1] = re ?? [];
     const [im0, im1] = im ?? [];
-    for (let n = from; n < to; n++) {
-      const w = window[n]!;
-      const x = reTail[n]! + output[2 * n]! * w;
-      const y = imTail[n]! - output[2 * n + 1]! * w;
-      if (re0) re0[at + n] = x;
-      if (re1) re1[at + n] = x;
-      if (im0) im0[at + n] = y;
-      if (im1) im1[at + n] = y;
+    // One loop per layout: a test per sample for absent outputs would cost as much as the writes.
+    if (re0 && re1 && im0 && im1) {
+      for (let n = from; n < to; n++) {
+        const w = window[n]!;
+        const x = reTail[n]! + output[2 * n]! * w;
+        const y = imTail[n]! - output[2 * n + 1]! * w;
+        re0[at + n] = x;
+        re1[at + n] = x;
+        im0[at + n] = y;
+        im1[at + n] = y;
+      }
+    } else if (re0 && im0 && !re1 && !im1) {
+      for (let n = from; n < to; n++) {
+        const w = window[n]!;
+        re0[at + n] = reTail[n]! + output[2 * n]! * w;
+        im0[at + n] = imTail[n]! - output[2 * n + 1]! * w;
+      }
+    } else {
+      for (let n = from; n < to; n++) {
+        const w = window[n]!;
+        const x = reTail[n]! + output[2 * n]! * w;
+        const y = imTail[n]! - output[2 * n + 1]! * w;
+        if (re0) re0[at + n] = x;
+        if (re1) re1[at + n] = x;
+        if (im0) im0[at + n] = y;
+        if (im1) im1[at + n] = y;
+      }
     }
     for (let n = 0, j = 2 * hop; n < hop; n++, j += 2) {
       const w = window[n + hop]!;

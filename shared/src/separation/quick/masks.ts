@@ -1,9 +1,12 @@
 // How Quick shares each time-frequency band among the four stems. Harmonic/percussive
-// separation by median filtering (Fitzgerald 2010): a band's harmonic estimate is its median
-// over time, its percussive estimate the median across neighbouring bands, and the soft mask is
-// their Wiener ratio; percussive energy is drums. Harmonic energy is split by frequency and
-// stereo position: below a smooth crossover it is bass, centre-panned energy in the vocal range
-// is vocals, the rest is other. The masks sum to one in every band.
+// separation by median filtering (Fitzgerald 2010): a band's harmonic estimate is its median over
+// time (0.2 s; 0.6 s below 150 Hz, where a kick rings longer than a hop but not than a bass
+// line), its percussive estimate the median across neighbouring bands, and the soft mask their
+// Wiener ratio; percussive energy is drums. Medians are nested medians of three (Tukey's
+// ninther), which track true medians closely at a fraction of the cost. Harmonic energy is split
+// by frequency and stereo position: below a smooth crossover it is bass; centre-panned energy
+// (high L/R coherence) in the vocal range is vocals; the rest is other. The masks sum to one in
+// every band; the stream takes vocals and bass from the centre channel only.
 
 import type { BandLayout } from './bands.ts';
 import type { FrameFeatures, MaskModel } from './frame-stream.ts';
