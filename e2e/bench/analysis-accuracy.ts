@@ -28,8 +28,12 @@ const conformance = spawnSync(
   [vitest, 'run', '--project', 'node', 'shared/src/analysis/loudness/loudness.test.ts', '--reporter=verbose'],
   { encoding: 'utf8', cwd: new URL('../../', import.meta.url).pathname, env: { ...process.env, NO_COLOR: '1' } },
 );
-const caseLines = conformance.stdout.split('\n').filter((line) => /[✓×]/.test(line) && !/\.test\.ts/.test(line));
-for (const line of caseLines) console.log(line.trim());
+// Verbose lines read "✓ |node| <file> > <suite> > <case> 12ms": keep the mark and the case.
+const caseLines = conformance.stdout
+  .split('\n')
+  .filter((line) => /^\s*[✓×]/.test(line) && line.includes(' > '))
+  .map((line) => `${line.trim()[0]} ${line.split(' > ').slice(1).join(' > ')}`);
+for (const line of caseLines) console.log(line);
 const failedCases = caseLines.filter((line) => line.includes('×')).length;
 
 section('Loudness: against ffmpeg ebur128 on real music');
