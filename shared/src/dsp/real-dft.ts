@@ -73,12 +73,7 @@ export class RealDft {
     im = this.im,
     offset = 0,
   ): void {
-    const zr = this.#zr;
-    const zi = this.#zi;
-    for (let n = 0, t = start; n < this.#half; n++, t += 2) {
-      zr[n] = signal[t]! * window[2 * n]! * scale;
-      zi[n] = signal[t + 1]! * window[2 * n + 1]! * scale;
-    }
+    windowInto(signal, start, window, scale, this.#zr, this.#zi);
     this.#forwardPacked(re, im, offset);
   }
 
@@ -115,12 +110,7 @@ export class RealDft {
     offset = 0,
   ): void {
     this.#inversePacked(re, im, offset);
-    const zr = this.#zr;
-    const zi = this.#zi;
-    for (let n = 0, t = start; n < this.#half; n++, t += 2) {
-      output[t] = output[t]! + zr[n]! * window[2 * n]! * gain;
-      output[t + 1] = output[t + 1]! + zi[n]! * window[2 * n + 1]! * gain;
-    }
+    overlapAdd(this.#zr, this.#zi, window, gain, output, start);
   }
 
   /** From z (even samples as real, odd as imaginary) to the spectrum in `re` / `im` from `o`. */
@@ -186,5 +176,38 @@ export class RealDft {
     }
     // The inverse complex transform is the forward one with real and imaginary parts swapped.
     this.#fft.transform(zi, zr);
+  }
+}
+
+/**
+ * output[start + 2n (+1)] += z[n].re (.im) * window * gain. A function of its own: inside the
+ * larger method V8 compiled this loop about five times slower (measured).
+ */
+function overlapAdd(
+  zr: Float64Array,
+  zi: Float64Array,
+  window: Float64Array,
+  gain: number,
+  output: Float32Array | Float64Array,
+  start: number,
+): void {
+  for (let n = 0, t = start; n < zr.length; n++, t += 2) {
+    output[t] = output[t]! + zr[n]! * window[2 * n]! * gain;
+    output[t + 1] = output[t + 1]! + zi[n]! * window[2 * n + 1]! * gain;
+  }
+}
+
+/** z[n] = (x[start + 2n] + i x[start + 2n + 1]) * window * scale; small for the same reason. */
+function windowInto(
+  signal: Float32Array | Float64Array,
+  start: number,
+  window: Float64Array,
+  scale: number,
+  zr: Float64Array,
+  zi: Float64Array,
+): void {
+  for (let n = 0, t = start; n < zr.length; n++, t += 2) {
+    zr[n] = signal[t]! * window[2 * n]! * scale;
+    zi[n] = signal[t + 1]! * window[2 * n + 1]! * scale;
   }
 }
