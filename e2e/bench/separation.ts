@@ -32,7 +32,9 @@ const SONG_PATH = fileURLToPath(new URL('corpus-song-60s.f32', WORK_DIR));
 const EXCERPT_SEC = 15;
 
 type ChildTask =
-  { kind: 'model'; runtime: 'node' | 'web'; threads: number; seconds: number } | { kind: 'memory'; minutes: number };
+  | { kind: 'model'; runtime: 'node' | 'web'; threads: number; seconds: number }
+  | { kind: 'memory'; minutes: number }
+  | { kind: 'engine' };
 
 interface RunFigures {
   label: string;
@@ -54,7 +56,16 @@ interface MemoryFigures {
   rssBeforeMb: number;
   peakRssMb: number;
   peakHeapMb: number;
+  /** Typed-array memory (outside the JS heap): the input, tensors and blend buffers. */
+  peakArrayBuffersMb: number;
   wallSec: number;
+}
+
+interface EngineFigures {
+  label: string;
+  /** Milliseconds per segment outside session.run (wall), and inside it. */
+  outsideMs: number;
+  runMs: number;
 }
 
 const mb = (bytes: number) => bytes / 1024 ** 2;
@@ -86,19 +97,24 @@ async function readSong(seconds: number): Promise<PlanarAudio> {
 }
 
 /** Separates `input` with every stem, streamed (as the app and server do), sampling the heap. */
-async function timeSeparation(separator: Separator, input: PlanarAudio) {
+async function timeSeparation(separator: Separator, input: PlanarAudio, stems?: string[]) {
   let peakHeap = process.memoryUsage().heapUsed;
+  let peakArrayBuffers = process.memoryUsage().arrayBuffers;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, usage.heapUsed);
+    peakArrayBuffers = Math.max(peakArrayBuffers, usage.arrayBuffers);
+  };
   let segments = 0;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await separator.separate(input, {
+    stems,
     collect: false,
-    onChunk: () => {
-      peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-    },
+    onChunk: sample,
     onProgress: (p) => {
       segments = p.segments;
-      peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+      sample();
     },
   });
   const cpu = process.cpuUsage(cpuBefore);
@@ -107,6 +123,7 @@ async function timeSeparation(separator: Separator, input: PlanarAudio) {
     cpuSec: (cpu.user + cpu.system) / 1e6,
     segments,
     peakHeapMb: mb(peakHeap),
+    peakArrayBuffersMb: mb(peakArrayBuffers),
   };
 }
 
@@ -136,7 +153,10 @@ async function childModel(task: Extract<ChildTask, { kind: 'model' }>): Promise<
   return {
     label: '',
     audioSec: input.channels[0]!.length / RATE,
-    ...figures,
+    wallSec: figures.wallSec,
+    cpuSec: figures.cpuSec,
+    segments: figures.segments,
+    peakHeapMb: figures.peakHeapMb,
     runSec: session.stats.runMs / 1000,
     runCpuSec: session.runCpuSec,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
@@ -144,8 +164,8 @@ async function childModel(task: Extract<ChildTask, { kind: 'model' }>): Promise<
   };
 }
 
-/** A 10-minute track through a model with htdemucs's real tensors but next to no compute. */
-async function childMemory(task: Extract<ChildTask, { kind: 'memory' }>): Promise<MemoryFigures> {
+/** A model with htdemucs's real tensors but next to no compute: what the engine itself costs. */
+async function lightSeparator() {
   const ort = await import('onnxruntime-node');
   const descriptor = htdemucsDescriptor();
   const masks = Array.from({ length: 4 }, () => new Float32Array(2048).fill(0.25));
@@ -154,7 +174,11 @@ async function childMemory(task: Extract<ChildTask, { kind: 'memory' }>): Promis
     executionProvider: 'cpu',
     threads: 2,
   });
-  const separator = createOnnxSeparator(session, descriptor);
+  return { session, separator: createOnnxSeparator(session, descriptor) };
+}
+
+async function childMemory(task: Extract<ChildTask, { kind: 'memory' }>): Promise<MemoryFigures> {
+  const { separator } = await lightSeparator();
   const channels = synthesiseSong(task.minutes * 60, RATE);
   const rssBefore = process.memoryUsage().rss;
   const figures = await timeSeparation(separator, { sampleRate: RATE, channels });
@@ -164,8 +188,28 @@ async function childMemory(task: Extract<ChildTask, { kind: 'memory' }>): Promis
     rssBeforeMb: mb(rssBefore),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     peakHeapMb: figures.peakHeapMb,
+    peakArrayBuffersMb: figures.peakArrayBuffersMb,
     wallSec: figures.wallSec,
   };
+}
+
+/** The engine's own time per segment for the usual cases, on 60 s of the synthetic song. */
+async function childEngine(): Promise<EngineFigures[]> {
+  const { session, separator } = await lightSeparator();
+  const results: EngineFigures[] = [];
+  for (const [label, rate, stems] of [
+    ['44.1 kHz, all stems', 44_100, undefined],
+    ['44.1 kHz, vocals only', 44_100, ['vocals']],
+    ['48 kHz, all stems', 48_000, undefined],
+  ] as const) {
+    const channels = synthesiseSong(60, rate);
+    const { runs, runMs } = session.stats;
+    const { wallSec } = await timeSeparation(separator, { sampleRate: rate, channels }, stems && [...stems]);
+    const count = session.stats.runs - runs;
+    const inside = session.stats.runMs - runMs;
+    results.push({ label, outsideMs: (wallSec * 1000 - inside) / count, runMs: inside / count });
+  }
+  return results;
 }
 
 /** Runs this script again as a child for `task`; resolves with the JSON it prints last. */
@@ -250,6 +294,7 @@ async function main() {
   await add(`first ${excerpt} s`, { kind: 'model', runtime: 'web', threads: 1, seconds: excerpt });
   if (threads > 1) await add(`first ${excerpt} s`, { kind: 'model', runtime: 'web', threads: 2, seconds: excerpt });
   const memory = await runChild<MemoryFigures>({ kind: 'memory', minutes: 10 });
+  const engine = await runChild<EngineFigures[]>({ kind: 'engine' });
   const quick = await quickFigures();
 
   const reference =
@@ -275,9 +320,12 @@ async function main() {
   console.log(
     `\nMemory, ${memory.minutes}-minute track (htdemucs's real tensors, a mask model with next to no compute; ` +
       `stems streamed):\n  input ${fixed(memory.inputMb, 0)} MB, RSS ${fixed(memory.rssBeforeMb, 0)} MB before separating, ` +
-      `peak RSS ${fixed(memory.peakRssMb, 0)} MB, peak heap ${fixed(memory.peakHeapMb, 0)} MB ` +
-      `(${fixed(memory.wallSec)} s)`,
+      `peak RSS ${fixed(memory.peakRssMb, 0)} MB, peak JS heap ${fixed(memory.peakHeapMb, 0)} MB, ` +
+      `peak typed arrays ${fixed(memory.peakArrayBuffersMb, 0)} MB (input included; ${fixed(memory.wallSec)} s)`,
   );
+  console.log("\nThe engine's own time per 7.8 s segment (same model; wall time outside session.run):");
+  for (const e of engine)
+    console.log(`  ${e.label.padEnd(24)} ${pad(fixed(e.outsideMs, 0), 5)} ms   (run ${fixed(e.runMs, 0)} ms)`);
   if (!quick) {
     console.log('\nQuick: shared/src/separation/quick/quick.ts not found, skipped');
     return;
@@ -302,7 +350,12 @@ async function main() {
 const childIndex = process.argv.indexOf('--child');
 if (childIndex >= 0) {
   const task = JSON.parse(process.argv[childIndex + 1]!) as ChildTask;
-  const result = task.kind === 'model' ? await childModel(task) : await childMemory(task);
+  const result =
+    task.kind === 'model'
+      ? await childModel(task)
+      : task.kind === 'memory'
+        ? await childMemory(task)
+        : await childEngine();
   process.stdout.write(`${JSON.stringify(result)}\n`);
   // onnxruntime-web's worker threads would keep the process alive.
   process.exit(0);
