@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downmix, halve, monoAtRate, monoAtRateInSlices } from './mono.ts';
+import { downmix, halve, halveStereo, monoAtRate, monoAtRateInSlices, SHARP, WIDE } from './mono.ts';
 
 const sine = (frequency: number, sampleRate: number, length: number) =>
   Float32Array.from({ length }, (_, i) => Math.sin((2 * Math.PI * frequency * i) / sampleRate));
@@ -65,5 +65,22 @@ describe('monoAtRateInSlices', () => {
     expect((await monoAtRateInSlices([short], 44100, 5000, pause)).samples).toEqual(
       monoAtRate([short], 44100, 5000).samples,
     );
+  });
+});
+
+describe('halve', () => {
+  it('gives through the unrolled filters what the general loop gives', () => {
+    const left = noise(5001, 7);
+    const right = noise(5001, 8);
+    // A copy of the wide filter is not the same object, so it takes the general loop.
+    const mono = downmix([left, right]);
+    for (const filter of [WIDE, SHARP]) {
+      const general = { centre: filter.centre, odd: filter.odd.slice() };
+      const reference = halve(mono, general);
+      for (const result of [halve(mono, filter), halveStereo(left, right, filter)]) {
+        expect(result.length).toBe(reference.length);
+        for (let i = 0; i < reference.length; i++) expect(result[i]).toBeCloseTo(reference[i]!, 6);
+      }
+    }
   });
 });

@@ -7,28 +7,24 @@
  * A half-band low-pass as its centre tap and the taps at odd offsets 1, 3, 5, ... (every other
  * tap of a half-band filter is zero, so only these are multiplied).
  */
-interface HalfBand {
+export interface HalfBand {
   centre: number;
   odd: Float64Array;
 }
 
-/** The last halving: 47-tap Blackman-windowed sinc, sharp (flat to ~0.19 fs, -75 dB from 0.31 fs). */
-const SHARP: HalfBand = (() => {
-  const length = 47;
-  const middle = (length - 1) / 2;
-  const taps = new Float64Array(length);
-  let sum = 0;
-  for (let n = 0; n < length; n++) {
-    const x = n - middle;
-    const sinc = x === 0 ? 0.5 : Math.sin((Math.PI * x) / 2) / (Math.PI * x);
-    const window =
-      0.42 - 0.5 * Math.cos((2 * Math.PI * n) / (length - 1)) + 0.08 * Math.cos((4 * Math.PI * n) / (length - 1));
-    taps[n] = sinc * window;
-    sum += taps[n]!;
-  }
-  const odd = new Float64Array((middle + 1) / 2);
-  for (let k = 1; k <= middle; k += 2) odd[(k - 1) / 2] = taps[middle + k]! / sum;
-  return { centre: taps[middle]! / sum, odd };
+/**
+ * The last halving: 35-tap Parks-McClellan half-band, flat to 0.19 fs, -74 dB from 0.31 fs (what
+ * a 47-tap Blackman-windowed sinc gives, in three quarters of the work). Its even taps are below
+ * 1e-4 and left out; the rest is scaled back to unit gain at DC.
+ */
+export const SHARP: HalfBand = (() => {
+  const centre = 0.4998579854;
+  const odd = [
+    0.3153335646, -0.0975818751, 0.0503358915, -0.0284775652, 0.0160094988, -0.0085113421, 0.0040908661, -0.0016734881,
+    0.0005233127,
+  ];
+  const dc = centre + 2 * odd.reduce((sum, tap) => sum + tap, 0);
+  return { centre: centre / dc, odd: Float64Array.from(odd, (tap) => tap / dc) };
 })();
 
 /**
@@ -36,7 +32,7 @@ const SHARP: HalfBand = (() => {
  * eighth of their input rate), so a wide transition will do: 15-tap Parks-McClellan, flat to
  * 0.125 fs, -72 dB from 0.375 fs. A third of the work of the sharp filter.
  */
-const WIDE: HalfBand = {
+export const WIDE: HalfBand = {
   centre: 0.50011922,
   odd: Float64Array.from([0.30544329, -0.07233915, 0.0205748, -0.00373855]),
 };
@@ -58,6 +54,8 @@ export function downmix(channels: readonly Float32Array[]): Float32Array {
 
 /** Low-pass at a quarter of the rate and keep every other sample (the sharp filter by default). */
 export function halve(input: Float32Array, filter: HalfBand = SHARP): Float32Array {
+  if (filter === WIDE) return halveWide(input, input, 1);
+  if (filter === SHARP) return halveSharp(input);
   const out = new Float32Array(Math.ceil(input.length / 2));
   const { centre, odd } = filter;
   const taps = odd.length;
@@ -85,6 +83,132 @@ export function halve(input: Float32Array, filter: HalfBand = SHARP): Float32Arr
   return out;
 }
 
+/**
+ * `halve(downmix([left, right]))` in one pass, without the full-rate mono signal in between:
+ * on a stereo track the mixdown is the larger part of the work if done on its own.
+ */
+export function halveStereo(left: Float32Array, right: Float32Array, filter: HalfBand = SHARP): Float32Array {
+  if (filter === WIDE) return halveWide(left, right, 0.5);
+  const out = new Float32Array(Math.ceil(left.length / 2));
+  const centre = 0.5 * filter.centre;
+  const odd = filter.odd.map((tap) => 0.5 * tap);
+  const taps = odd.length;
+  const reach = 2 * taps - 1;
+  const length = left.length;
+  for (let o = 0; o < out.length; o++) {
+    const i = 2 * o;
+    let acc = centre * (left[i]! + right[i]!);
+    if (i >= reach && i + reach < length) {
+      for (let t = 0; t < taps; t++) {
+        const k = 2 * t + 1;
+        acc += odd[t]! * (left[i - k]! + right[i - k]! + left[i + k]! + right[i + k]!);
+      }
+    } else {
+      for (let t = 0; t < taps; t++) {
+        const k = 2 * t + 1;
+        const before = i - k < 0 ? 0 : left[i - k]! + right[i - k]!;
+        const after = i + k >= length ? 0 : left[i + k]! + right[i + k]!;
+        acc += odd[t]! * (before + after);
+      }
+    }
+    out[o] = acc;
+  }
+  return out;
+}
+
+/**
+ * The wide half-band written out tap by tap, on `gain * (a + b)` (pass the same array twice with
+ * gain 1 for mono): the first halving handles the most samples, and V8 runs this form about
+ * three times faster than the loop over taps.
+ */
+function halveWide(a: Float32Array, b: Float32Array, gain: number): Float32Array {
+  const length = a.length;
+  const out = new Float32Array(Math.ceil(length / 2));
+  const c0 = (gain * WIDE.centre) / (a === b ? 2 : 1);
+  const scale = a === b ? gain / 2 : gain;
+  const [c1, c3, c5, c7] = Array.from(WIDE.odd, (tap) => tap * scale) as [number, number, number, number];
+  const at = (i: number) => (i < 0 || i >= length ? 0 : a[i]! + b[i]!);
+  const interiorEnd = Math.min(out.length, Math.floor((length - 8) / 2) + 1);
+  let o = 0;
+  for (; o < Math.min(4, out.length); o++) {
+    const i = 2 * o;
+    out[o] =
+      c0 * at(i) +
+      c1 * (at(i - 1) + at(i + 1)) +
+      c3 * (at(i - 3) + at(i + 3)) +
+      c5 * (at(i - 5) + at(i + 5)) +
+      c7 * (at(i - 7) + at(i + 7));
+  }
+  for (; o < interiorEnd; o++) {
+    const i = 2 * o;
+    out[o] =
+      c0 * (a[i]! + b[i]!) +
+      c1 * (a[i - 1]! + b[i - 1]! + a[i + 1]! + b[i + 1]!) +
+      c3 * (a[i - 3]! + b[i - 3]! + a[i + 3]! + b[i + 3]!) +
+      c5 * (a[i - 5]! + b[i - 5]! + a[i + 5]! + b[i + 5]!) +
+      c7 * (a[i - 7]! + b[i - 7]! + a[i + 7]! + b[i + 7]!);
+  }
+  for (; o < out.length; o++) {
+    const i = 2 * o;
+    out[o] =
+      c0 * at(i) +
+      c1 * (at(i - 1) + at(i + 1)) +
+      c3 * (at(i - 3) + at(i + 3)) +
+      c5 * (at(i - 5) + at(i + 5)) +
+      c7 * (at(i - 7) + at(i + 7));
+  }
+  return out;
+}
+
+/** The sharp half-band written out tap by tap, for the same reason as `halveWide`. */
+function halveSharp(x: Float32Array): Float32Array {
+  const length = x.length;
+  const out = new Float32Array(Math.ceil(length / 2));
+  const c0 = SHARP.centre;
+  const [c1, c3, c5, c7, c9, c11, c13, c15, c17] = SHARP.odd as unknown as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const at = (i: number) => (i < 0 || i >= length ? 0 : x[i]!);
+  const edge = (i: number) =>
+    c0 * at(i) +
+    c1 * (at(i - 1) + at(i + 1)) +
+    c3 * (at(i - 3) + at(i + 3)) +
+    c5 * (at(i - 5) + at(i + 5)) +
+    c7 * (at(i - 7) + at(i + 7)) +
+    c9 * (at(i - 9) + at(i + 9)) +
+    c11 * (at(i - 11) + at(i + 11)) +
+    c13 * (at(i - 13) + at(i + 13)) +
+    c15 * (at(i - 15) + at(i + 15)) +
+    c17 * (at(i - 17) + at(i + 17));
+  const interiorEnd = Math.min(out.length, Math.floor((length - 18) / 2) + 1);
+  let o = 0;
+  for (; o < Math.min(9, out.length); o++) out[o] = edge(2 * o);
+  for (; o < interiorEnd; o++) {
+    const i = 2 * o;
+    out[o] =
+      c0 * x[i]! +
+      c1 * (x[i - 1]! + x[i + 1]!) +
+      c3 * (x[i - 3]! + x[i + 3]!) +
+      c5 * (x[i - 5]! + x[i + 5]!) +
+      c7 * (x[i - 7]! + x[i + 7]!) +
+      c9 * (x[i - 9]! + x[i + 9]!) +
+      c11 * (x[i - 11]! + x[i + 11]!) +
+      c13 * (x[i - 13]! + x[i + 13]!) +
+      c15 * (x[i - 15]! + x[i + 15]!) +
+      c17 * (x[i - 17]! + x[i + 17]!);
+  }
+  for (; o < out.length; o++) out[o] = edge(2 * o);
+  return out;
+}
+
 export interface MonoSignal {
   samples: Float32Array;
   sampleRate: number;
@@ -97,8 +221,14 @@ export interface MonoSignal {
 export function monoAtRate(channels: readonly Float32Array[], sampleRate: number, minRate: number): MonoSignal {
   let halvings = 0;
   while (sampleRate / 2 ** (halvings + 1) >= minRate) halvings++;
-  let samples = downmix(channels);
-  for (let stage = 1; stage <= halvings; stage++) samples = halve(samples, stage === halvings ? SHARP : WIDE);
+  if (halvings === 0) return { samples: downmix(channels), sampleRate };
+  const filterFor = (stage: number) => (stage === halvings ? SHARP : WIDE);
+  const [left, right] = channels;
+  let samples =
+    channels.length === 2 && left && right
+      ? halveStereo(left, right, filterFor(1))
+      : halve(downmix(channels), filterFor(1));
+  for (let stage = 2; stage <= halvings; stage++) samples = halve(samples, filterFor(stage));
   return { samples, sampleRate: sampleRate / 2 ** halvings };
 }
 
