@@ -67,6 +67,8 @@ describe('sfa separate', () => {
       join(dir, 'gains.json'),
       '--out',
       out,
+      '--stems',
+      'drums,bass,other,vocals,instrumental',
     );
     expect(result.err).toMatch(/5 stems from gains in [\d.]+ s/);
     expect(result.code).toBe(0);
@@ -130,6 +132,13 @@ describe('sfa separate', () => {
       signal += (0.4 * input[i]!) ** 2;
     }
     expect(10 * Math.log10(signal / error)).toBeGreaterThan(60);
+  });
+
+  it("writes the model's own stems when none are named, not the derived instrumental", async () => {
+    const out = join(dir, 'out-default');
+    const result = await run(join(dir, 'song.wav'), '--model', 'quick', '--out', out);
+    expect(result.code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['bass.wav', 'drums.wav', 'other.wav', 'vocals.wav']);
   });
 
   it('separates with Quick by default and draws one updating line on a terminal', async () => {

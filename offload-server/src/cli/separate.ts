@@ -26,7 +26,7 @@ options:
   --model <quick|path.onnx>   separator: Quick (built in, the default) or an ONNX model file
   --descriptor <path.json>    the model's descriptor (contract, stems, tensors); without it the
                               contract is inferred from the model's tensors where that is unambiguous
-  --stems <a,b,...>           stems to write (default: all the model has; 'instrumental' = mix - vocals)
+  --stems <a,b,...>           stems to write (default: the model's own; 'instrumental' = mix - vocals)
   --out <dir>                 output folder (default: ./<file name>-stems)
   --format <wav|flac>         24-bit WAV (default) or 24-bit FLAC
   --shifts <n>                average n randomly shifted passes (ONNX models; n times slower)`;
@@ -55,7 +55,7 @@ export async function separateCommand(argv: string[], io: CliIo): Promise<number
       );
     });
     const separator = await loadSeparator(args.model, args.descriptor, io);
-    const stems = args.stems ?? separator.stems;
+    const stems = args.stems ?? separator.defaultStems;
     const outDir = resolve(args.out ?? `${basename(args.file, extname(args.file))}-stems`);
     await mkdir(outDir, { recursive: true });
     const frames = audio.channels[0]!.length;

@@ -83,7 +83,7 @@ describe('createOnnxSeparator', () => {
       expect(a.stems.vocals!.map((c) => c.length)).toEqual([length, length]);
       expect(sdr(scaled(mix, 0.5), a.stems.vocals!), `${rate} Hz`).toBeGreaterThan(60);
 
-      const b = await bands.separate({ sampleRate: rate, channels: mix });
+      const b = await bands.separate({ sampleRate: rate, channels: mix }, { stems: bands.stems });
       expect(sdr(mix, sumStems(htdemucs.stems.map((name) => b.stems[name]!))), `${rate} Hz`).toBeGreaterThan(60);
       // The instrumental is the mix minus the vocals, at the input's rate.
       for (let c = 0; c < 2; c++) {
@@ -186,7 +186,11 @@ describe('createOnnxSeparator', () => {
     const separator = await separatorFor(htdemucs, buildHtdemucsMaskModel(htdemucs, { masks: BANDS }));
     expect(separator.stems).toEqual(['drums', 'bass', 'other', 'vocals', 'instrumental']);
     const mix = testMix(20_000, 2, RATE, { edgeSilence: 128 });
-    const all = await separator.separate({ sampleRate: RATE, channels: mix });
+    // By default the model's own stems, and on request the derived instrumental as well.
+    expect(separator.defaultStems).toEqual(['drums', 'bass', 'other', 'vocals']);
+    const plain = await separator.separate({ sampleRate: RATE, channels: mix });
+    expect(Object.keys(plain.stems)).toEqual(['drums', 'bass', 'other', 'vocals']);
+    const all = await separator.separate({ sampleRate: RATE, channels: mix }, { stems: separator.stems });
     const vocals = await separator.separate({ sampleRate: RATE, channels: mix }, { stems: ['vocals'] });
     expect(Object.keys(vocals.stems)).toEqual(['vocals']);
     expect(vocals.stems.vocals).toEqual(all.stems.vocals);

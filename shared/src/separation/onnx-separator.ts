@@ -63,7 +63,7 @@ export function createOnnxSeparator(session: InferenceSession, descriptorValue: 
     const { signal, onProgress, onChunk, collect = true, shifts = 0, seed = 0 } = options;
     const overlap = options.overlap ?? descriptor.overlap ?? DEFAULT_OVERLAP;
     checkInput(input);
-    const requested = [...new Set(options.stems ?? stems)];
+    const requested = [...new Set(options.stems ?? descriptor.stems)];
     for (const stem of requested) {
       if (!stems.includes(stem)) {
         throw new SfaError('bad-request', `model "${descriptor.id}" has no stem "${stem}"; it has ${stems.join(', ')}`);
@@ -139,6 +139,7 @@ export function createOnnxSeparator(session: InferenceSession, descriptorValue: 
   return {
     id: descriptor.id,
     stems,
+    defaultStems: descriptor.stems,
     descriptor,
     session,
     separate(input, options = {}) {

@@ -36,7 +36,7 @@ export interface StemChunk {
 }
 
 export interface SeparateOptions {
-  /** Which stems to produce; default all. 'karaoke'-style "everything but vocals" is `instrumental`. */
+  /** Which stems to produce; default `defaultStems`. Karaoke (everything but vocals) is `instrumental`. */
   stems?: readonly StemName[];
   signal?: AbortSignal;
   onProgress?: (progress: SeparationProgress) => void;
@@ -66,7 +66,9 @@ export interface SeparationResult {
 export interface Separator {
   /** Catalogue id ('quick', 'htdemucs', ...). */
   readonly id: string;
-  /** The stems this separator can produce. */
+  /** Every stem this separator can produce, derived ones ('instrumental' = mix - vocals) included. */
   readonly stems: readonly StemName[];
+  /** What it produces when no stems are requested: the model's own stems, no derived ones. */
+  readonly defaultStems: readonly StemName[];
   separate(input: PlanarAudio, options?: SeparateOptions): Promise<SeparationResult>;
 }

@@ -62,6 +62,7 @@ export function createQuickSeparator(options: QuickSeparatorOptions = {}): Separ
   return {
     id: 'quick',
     stems: [...QUICK_STEMS, 'instrumental'],
+    defaultStems: QUICK_STEMS,
     separate: (input, separateOptions = {}) => separate(input, separateOptions, segmentSec),
   };
 }
