@@ -10,7 +10,7 @@ import { stagedProgress } from '../../protocol/progress.ts';
 import { SfaError, throwIfAborted } from '../../protocol/errors.ts';
 import type { PlanarAudio, SeparateOptions, SeparationResult, SeparationStage, Separator, StemName } from '../types.ts';
 import { bandLayout } from './bands.ts';
-import { createCheckpoint } from './checkpoint.ts';
+import { createCheckpoint } from '../../protocol/checkpoint.ts';
 import { FrameStream } from './frame-stream.ts';
 import { DEFAULT_TUNING, QuickMaskModel } from './masks.ts';
 import { planStems, QUICK_STEMS } from './stem-plan.ts';
@@ -101,7 +101,8 @@ async function separate(input: PlanarAudio, options: SeparateOptions, segmentSec
   // Without onChunk, synthesised stems are written straight into the collected ones.
   const direct = collect && !onChunk;
 
-  const checkpoint = createCheckpoint(signal);
+  // Quick's blocks are larger than the analysis loops' units: a 50 ms slice.
+  const checkpoint = createCheckpoint(signal, 50);
   const started = performance.now();
   for (let start = 0; start < length; start += segmentLength) {
     const end = Math.min(length, start + segmentLength);
