@@ -62,6 +62,26 @@ describe('sfa analyze', () => {
     ]);
   });
 
+  it('decodes FLAC, MP3, Ogg Vorbis and Opus with the npm decoders, no ffmpeg', async () => {
+    const fixtures = ['tone.flac', 'tone.mp3', 'tone.ogg', 'tone.opus'].map(
+      (name) => new URL(`../../../e2e/fixtures/${name}`, import.meta.url).pathname,
+    );
+    const run = captureIo();
+    expect(await analyzeCommand([...fixtures, '--json'], run.io)).toBe(0);
+    const records = run
+      .out()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AnalyzeRecord);
+    // The fixtures' lengths and rates (e2e/fixtures/make-fixtures.sh).
+    expect(records.map((r) => [r.sampleRate, Math.round(r.durationSec * 10) / 10])).toEqual([
+      [48000, 4],
+      [44100, 3],
+      [44100, 3.5],
+      [48000, 3],
+    ]);
+  });
+
   it('refuses to run without files', async () => {
     const run = captureIo();
     expect(await analyzeCommand([], run.io)).toBe(2);
