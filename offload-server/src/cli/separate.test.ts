@@ -9,7 +9,7 @@ import { encodeWav } from '@sfa/shared/audio/wav-encode';
 import { htdemucsDescriptor, waveformDescriptor } from '@sfa/shared/separation/descriptor-presets';
 import { buildWaveformGainModel } from '../../../models/builders/test-models.ts';
 import { captureIo } from './capture-io.ts';
-import { separateCommand } from './separate.ts';
+import { separateCommand, speedRelativeToRealTime } from './separate.ts';
 
 let dir: string;
 const GAINS = [0.1, 0.2, 0.3, 0.4];
@@ -70,7 +70,9 @@ describe('sfa separate', () => {
       '--stems',
       'drums,bass,other,vocals,instrumental',
     );
-    expect(result.err).toMatch(/5 stems from gains in [\d.]+ s/);
+    expect(result.err).toMatch(
+      /5 stems from gains in [\d.]+ s \(0\.7 s of audio, [\d.]+x (faster|slower) than real time\)/,
+    );
     expect(result.code).toBe(0);
     expect((await readdir(out)).sort()).toEqual([
       'bass.wav',
@@ -202,5 +204,12 @@ describe('sfa separate', () => {
     const help = await run('--help');
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/--descriptor <path\.json>/);
+  });
+});
+
+describe('speedRelativeToRealTime', () => {
+  it('says how many times faster or slower than real time', () => {
+    expect(speedRelativeToRealTime(60, 0.5)).toBe('120.0x faster than real time');
+    expect(speedRelativeToRealTime(60, 120)).toBe('2.0x slower than real time');
   });
 });

@@ -98,7 +98,7 @@ export async function separateCommand(argv: string[], io: CliIo): Promise<number
     const audioSeconds = frames / audio.sampleRate;
     io.stderr.write(
       `sfa separate: ${stems.length} stems from ${separator.id} in ${seconds.toFixed(1)} s ` +
-        `(${(seconds / audioSeconds).toFixed(2)} x real time)\n`,
+        `(${audioSeconds.toFixed(1)} s of audio, ${speedRelativeToRealTime(audioSeconds, seconds)})\n`,
     );
     return 0;
   } catch (error) {
@@ -352,4 +352,11 @@ class FlacWriter implements StemWriter {
     this.#pending = [];
     for (const bytes of pending) await this.#file.write(bytes);
   }
+}
+
+/** "12.3x faster than real time" or "2.1x slower than real time". */
+export function speedRelativeToRealTime(audioSeconds: number, seconds: number): string {
+  if (seconds <= 0) return 'instantly';
+  const ratio = audioSeconds / seconds;
+  return ratio >= 1 ? `${ratio.toFixed(1)}x faster than real time` : `${(1 / ratio).toFixed(1)}x slower than real time`;
 }
