@@ -202,12 +202,21 @@ describe('createOnnxSeparator', () => {
 
     const unknown = await rejection(separator.separate({ sampleRate: RATE, channels: mix }, { stems: ['guitar'] }));
     expect(unknown).toMatchObject({ code: 'bad-request', message: expect.stringContaining('has no stem "guitar"') });
+    // An empty list is a mistake, not a request for nothing (Quick says the same).
+    const none = await rejection(separator.separate({ sampleRate: RATE, channels: mix }, { stems: [] }));
+    expect(none).toMatchObject({ code: 'bad-request', message: 'no stems were requested' });
   });
 
   it('refuses input it cannot separate', async () => {
     const separator = await separatorFor(waveform, buildWaveformGainModel(waveform, GAINS));
-    const six = testMix(100, 3, RATE);
-    expect((await rejection(separator.separate({ sampleRate: RATE, channels: six }))).code).toBe('bad-request');
+    const six = testMix(100, 6, RATE);
+    // The model hears stereo; more channels are refused with what to do instead.
+    expect(await rejection(separator.separate({ sampleRate: RATE, channels: six }))).toMatchObject({
+      code: 'bad-request',
+      message:
+        'model "gains" separates mono or stereo audio, not 6 channels: mix it down to stereo, ' +
+        'or use Quick, which separates the channels in pairs',
+    });
     expect((await rejection(separator.separate({ sampleRate: RATE, channels: [new Float32Array(0)] }))).code).toBe(
       'no-audio',
     );

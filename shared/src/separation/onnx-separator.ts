@@ -27,10 +27,18 @@ function derivedStems(descriptor: ModelDescriptor): Map<StemName, StemName> {
   return derived;
 }
 
-function checkInput(input: PlanarAudio): void {
+// More than two channels are refused rather than paired as Quick pairs them: the models are
+// trained on stereo music mixes, which a centre/LFE or surround pair is not, and each pair would
+// cost a full model pass. The message says what to do instead.
+function checkInput(input: PlanarAudio, modelId: string): void {
   const { channels, sampleRate } = input;
-  if (channels.length < 1 || channels.length > 2) {
-    throw new SfaError('bad-request', `separation takes mono or stereo audio, not ${channels.length} channels`);
+  if (channels.length < 1) throw new SfaError('bad-request', 'separation needs at least one channel');
+  if (channels.length > 2) {
+    throw new SfaError(
+      'bad-request',
+      `model "${modelId}" separates mono or stereo audio, not ${channels.length} channels: mix it down to stereo, ` +
+        'or use Quick, which separates the channels in pairs',
+    );
   }
   const length = channels[0]!.length;
   if (length === 0) throw new SfaError('no-audio', 'the audio has no samples to separate');
@@ -62,8 +70,9 @@ export function createOnnxSeparator(session: InferenceSession, descriptorValue: 
   const separateNow = async (input: PlanarAudio, options: SeparateOptions): Promise<SeparationResult> => {
     const { signal, onProgress, onChunk, collect = true, shifts = 0, seed = 0 } = options;
     const overlap = options.overlap ?? descriptor.overlap ?? DEFAULT_OVERLAP;
-    checkInput(input);
+    checkInput(input, descriptor.id);
     const requested = [...new Set(options.stems ?? descriptor.stems)];
+    if (requested.length === 0) throw new SfaError('bad-request', 'no stems were requested');
     for (const stem of requested) {
       if (!stems.includes(stem)) {
         throw new SfaError('bad-request', `model "${descriptor.id}" has no stem "${stem}"; it has ${stems.join(', ')}`);
