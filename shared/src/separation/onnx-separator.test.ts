@@ -3,6 +3,7 @@
 // models that are corrupt or do not match their descriptor.
 import * as ortNode from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../../../models/builders/onnx-graph.ts';
 import { bandMasks, buildHtdemucsMaskModel, buildWaveformGainModel } from '../../../models/builders/test-models.ts';
 import { createOrtSession } from '../inference/ort-session.ts';
 import { SfaError } from '../protocol/errors.ts';
@@ -271,5 +272,21 @@ describe('models that cannot be used', () => {
       names: { waveform: 'mix', spectrogram: 'spec', frequency: 'freq', time: 'time' },
     });
     expect(() => createOnnxSeparator(htModel, twoStems)).toThrow(/output "freq" \(frequency\) has 4 at axis 1/);
+  });
+
+  it('refuses outputs that come back in another shape than the descriptor says (symbolic dims)', async () => {
+    // Symbolic dims pass the load-time check; this model then returns half a segment.
+    const g = new GraphBuilder();
+    const input = g.input('input', [1, 2, 'samples']);
+    const half = g.node('Slice', [input, g.ints([0]), g.ints([SEGMENT / 2]), g.ints([2])]);
+    const stems = g.node('Unsqueeze', [half, g.ints([1])]);
+    g.node('Mul', [stems, g.constant([1, 3, 1, 1], GAINS)], {}, ['output']);
+    g.output('output', [1, 3, 2, 'out_samples']);
+    const separator = createOnnxSeparator(await session(g.encode()), waveform);
+    const error = await rejection(separator.separate({ sampleRate: RATE, channels: testMix(SEGMENT, 2, RATE) }));
+    expect(error).toMatchObject({
+      code: 'model-mismatch',
+      message: `model "gains" returned output "output" (stems) as [1, 3, 2, ${SEGMENT / 2}]; the descriptor says [1, 3, 2, ${SEGMENT}]`,
+    });
   });
 });

@@ -9,7 +9,7 @@ import { reflectPadInto, Stft } from '../../dsp/stft.ts';
 import { FRAME_BLOCK, gatherRows, scatterRows } from '../../dsp/transpose.ts';
 import type { InferenceSession } from '../../inference/session.ts';
 import type { HtdemucsContract, ModelDescriptor } from '../descriptor.ts';
-import { stemChannel, stereoTensor, type SegmentRunner, type SegmentStems } from './segment-runner.ts';
+import { outputOf, stemChannel, stereoTensor, type SegmentRunner, type SegmentStems } from './segment-runner.ts';
 
 /** The spectrogram htdemucs takes, for segments of a fixed length: [4, nFft/2, le] into `out`. */
 export class HtdemucsSpectrogram {
@@ -114,8 +114,8 @@ export function createHtdemucsRunner(
         frequency.name,
         time.name,
       ]);
-      const frequencyData = outputs[frequency.name]!.data;
-      const timeData = outputs[time.name]!.data;
+      const frequencyData = outputOf(outputs, 'frequency', frequency, descriptor);
+      const timeData = outputOf(outputs, 'time', time, descriptor);
       return wanted.map((want, s) => {
         if (!want) return undefined;
         const stereo = [stemChannel(timeData, s, 0, length), stemChannel(timeData, s, 1, length)] as const;

@@ -9,7 +9,7 @@ import { reflectPadInto, Stft } from '../../dsp/stft.ts';
 import { FRAME_BLOCK, gatherRows, scatterRows } from '../../dsp/transpose.ts';
 import type { InferenceSession } from '../../inference/session.ts';
 import type { MdxContract, ModelDescriptor } from '../descriptor.ts';
-import { stereoTensor, type SegmentRunner, type SegmentStems } from './segment-runner.ts';
+import { outputOf, stereoTensor, type SegmentRunner, type SegmentStems } from './segment-runner.ts';
 
 /** UVR zeroes these lowest bins of the model's input (spek[:, :, :3, :] *= 0). */
 const ZEROED_LOW_BINS = 3;
@@ -29,7 +29,8 @@ export function createMdxRunner(
   const averaged = new Float32Array(denoise ? spec.data.length : 0);
   const primary = [new Float32Array(length), new Float32Array(length)] as const;
   const inputName = contract.inputs.spectrogram.name;
-  const outputName = contract.outputs.spectrogram.name;
+  const outputSpec = contract.outputs.spectrogram;
+  const outputName = outputSpec.name;
   const plane = dimF * dimT;
   // A block of frames as float64 rows of all nFft/2 + 1 bins: those from dimF on stay 0.
   const rowLength = nFft / 2 + 1;
@@ -82,10 +83,20 @@ export function createMdxRunner(
     async run(wanted) {
       forward(0);
       forward(1);
-      let output = (await session.run({ [inputName]: spec }, [outputName]))[outputName]!.data;
+      let output = outputOf(
+        await session.run({ [inputName]: spec }, [outputName]),
+        'spectrogram',
+        outputSpec,
+        descriptor,
+      );
       if (denoise) {
         for (let i = 0; i < spec.data.length; i++) negated.data[i] = -spec.data[i]!;
-        const flipped = (await session.run({ [inputName]: negated }, [outputName]))[outputName]!.data;
+        const flipped = outputOf(
+          await session.run({ [inputName]: negated }, [outputName]),
+          'spectrogram',
+          outputSpec,
+          descriptor,
+        );
         for (let i = 0; i < output.length; i++) averaged[i] = 0.5 * (output[i]! - flipped[i]!);
         output = averaged;
       }

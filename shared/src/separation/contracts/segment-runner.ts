@@ -2,8 +2,9 @@
 // segment at the model's rate and gets back each wanted stem as stereo waveforms of the same
 // length. Each contract does its own DSP around `session.run` into preallocated tensors.
 
-import type { InferenceSession } from '../../inference/session.ts';
-import type { ModelDescriptor } from '../descriptor.ts';
+import type { Float32Tensor, InferenceSession } from '../../inference/session.ts';
+import { SfaError } from '../../protocol/errors.ts';
+import type { ModelDescriptor, TensorSpec } from '../descriptor.ts';
 import { createHtdemucsRunner } from './htdemucs.ts';
 import { createMdxRunner } from './mdx.ts';
 import { createWaveformRunner } from './waveform.ts';
@@ -48,4 +49,28 @@ export function stereoTensor(length: number): {
 export function stemChannel(data: Float32Array, stem: number, channel: number, length: number): Float32Array {
   const start = (stem * 2 + channel) * length;
   return data.subarray(start, start + length);
+}
+
+/**
+ * Output `role` of a run, checked against the descriptor's shape. Symbolic dims pass the check
+ * at load time, so a model that returns another length or stem count is caught here, before
+ * its data is read past its end. Throws `SfaError('model-mismatch')`.
+ */
+export function outputOf(
+  outputs: Readonly<Record<string, Float32Tensor>>,
+  role: string,
+  spec: TensorSpec,
+  descriptor: ModelDescriptor,
+): Float32Array {
+  const tensor = outputs[spec.name];
+  const expected = `[${spec.shape.join(', ')}]`;
+  const label = `model "${descriptor.id}" returned output "${spec.name}" (${role})`;
+  if (!tensor)
+    throw new SfaError('model-mismatch', `model "${descriptor.id}" did not return output "${spec.name}" (${role})`);
+  const dims = `[${tensor.dims.join(', ')}]`;
+  const size = spec.shape.reduce((product, dim) => product * dim, 1);
+  if (dims !== expected || tensor.data.length !== size) {
+    throw new SfaError('model-mismatch', `${label} as ${dims}; the descriptor says ${expected}`);
+  }
+  return tensor.data;
 }

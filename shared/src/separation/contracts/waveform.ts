@@ -2,7 +2,7 @@
 
 import type { InferenceSession } from '../../inference/session.ts';
 import type { ModelDescriptor, WaveformContract } from '../descriptor.ts';
-import { stemChannel, stereoTensor, type SegmentRunner, type SegmentStems } from './segment-runner.ts';
+import { outputOf, stemChannel, stereoTensor, type SegmentRunner, type SegmentStems } from './segment-runner.ts';
 
 export function createWaveformRunner(
   session: InferenceSession,
@@ -12,13 +12,13 @@ export function createWaveformRunner(
   const length = descriptor.segmentLength;
   const waveform = stereoTensor(length);
   const inputName = contract.inputs.waveform.name;
-  const outputName = contract.outputs.stems.name;
+  const stems = contract.outputs.stems;
   return {
     segmentLength: length,
     input: waveform.channels,
     async run(wanted) {
-      const outputs = await session.run({ [inputName]: waveform }, [outputName]);
-      const data = outputs[outputName]!.data;
+      const outputs = await session.run({ [inputName]: waveform }, [stems.name]);
+      const data = outputOf(outputs, 'stems', stems, descriptor);
       return wanted.map((want, s) =>
         want ? ([stemChannel(data, s, 0, length), stemChannel(data, s, 1, length)] as const) : undefined,
       ) satisfies SegmentStems;
