@@ -1,15 +1,16 @@
 // `sfa separate` in-process: small ONNX models built here, WAV input written here, stems read
 // back with the app's own decoder and compared with what the model must have produced.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '@sfa/shared/audio/decode';
 import { encodeWav } from '@sfa/shared/audio/wav-encode';
 import { htdemucsDescriptor, waveformDescriptor } from '@sfa/shared/separation/descriptor-presets';
+import { GraphBuilder } from '../../../models/builders/onnx-graph.ts';
 import { buildWaveformGainModel } from '../../../models/builders/test-models.ts';
 import { captureIo } from './capture-io.ts';
-import { separateCommand, speedRelativeToRealTime } from './separate.ts';
+import { separateCommand, speedRelativeToRealTime, WavWriter } from './separate.ts';
 
 let dir: string;
 const GAINS = [0.1, 0.2, 0.3, 0.4];
@@ -187,6 +188,58 @@ describe('sfa separate', () => {
     expect((await run(song, '--model', join(dir, 'gains.onnx'), '--descriptor', broken)).err).toMatch(
       /broken\.json: .*JSON/,
     );
+  });
+
+  it('leaves no partial stems and keeps existing files when it fails, and never overwrites its input', async () => {
+    const song = join(dir, 'song.wav');
+    const unknownStem = join(dir, 'out-unknown-stem');
+    const unknown = await run(song, '--out', unknownStem, '--stems', 'vocals,guitar');
+    expect(unknown.err).toMatch(/has no stem 'guitar'/);
+    expect(await readdir(unknownStem).catch((error: NodeJS.ErrnoException) => error.code)).toBe('ENOENT');
+
+    // A model with a symbolic length that returns half a segment fails on its first run.
+    const g = new GraphBuilder();
+    const input = g.input('input', [1, 2, 'samples']);
+    const half = g.node('Slice', [input, g.ints([0]), g.ints([4_000]), g.ints([2])]);
+    g.node('Mul', [g.node('Unsqueeze', [half, g.ints([1])]), g.constant([1, 4, 1, 1], GAINS)], {}, ['output']);
+    g.output('output', [1, 4, 2, 'out_samples']);
+    await writeFile(join(dir, 'half.onnx'), g.encode());
+    const kept = join(dir, 'out-kept');
+    await mkdir(kept);
+    await writeFile(join(kept, 'vocals.wav'), 'an earlier take');
+    const failed = await run(
+      song,
+      '--model',
+      join(dir, 'half.onnx'),
+      '--descriptor',
+      join(dir, 'gains.json'),
+      '--out',
+      kept,
+    );
+    expect(failed.code).toBe(1);
+    expect(failed.err).toMatch(/returned output "output" \(stems\) as \[1, 4, 2, 4000\]/);
+    expect(await readdir(kept)).toEqual(['vocals.wav']);
+    expect(await readFile(join(kept, 'vocals.wav'), 'utf8')).toBe('an earlier take');
+
+    const inPlace = join(dir, 'in-place');
+    await mkdir(inPlace);
+    const original = await readFile(song);
+    await writeFile(join(inPlace, 'vocals.wav'), original);
+    const overwrite = await run(join(inPlace, 'vocals.wav'), '--out', inPlace, '--stems', 'vocals,drums');
+    expect(overwrite.code).toBe(1);
+    expect(overwrite.err).toMatch(/vocals\.wav would overwrite the input file/);
+    expect(Buffer.compare(await readFile(join(inPlace, 'vocals.wav')), original)).toBe(0);
+    expect(await readdir(inPlace)).toEqual(['vocals.wav']);
+
+    const notAFolder = await run(song, '--out', join(dir, 'song.wav', 'stems'));
+    expect(notAFolder.err).toMatch(/^sfa separate: cannot create the output folder .*song\.wav\/stems: /);
+  });
+
+  it('refuses a WAV stem past 4 GB instead of writing a header whose sizes wrapped', async () => {
+    const path = join(dir, 'huge.wav');
+    const huge = WavWriter.open(path, { sampleRate: 192_000, channels: 6, frames: 2 ** 28 });
+    await expect(huge).rejects.toMatchObject({ code: 'too-large' });
+    expect(await readdir(dir)).not.toContain('huge.wav');
   });
 
   it('explains its usage and exits 2 when called wrongly', async () => {

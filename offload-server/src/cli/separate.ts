@@ -3,7 +3,7 @@
 // rate and exact length. Stems are written as the separator finishes them, so memory stays at a
 // few segments whatever the track's length.
 
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, realpath, rename, rm, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -56,21 +56,35 @@ export async function separateCommand(argv: string[], io: CliIo): Promise<number
     });
     const separator = await loadSeparator(args.model, args.descriptor, io);
     const stems = args.stems ?? separator.defaultStems;
+    for (const stem of stems) {
+      if (!separator.stems.includes(stem)) {
+        throw new SfaError('bad-request', `the model has no stem '${stem}'; it has ${separator.stems.join(', ')}`);
+      }
+    }
     const outDir = resolve(args.out ?? `${basename(args.file, extname(args.file))}-stems`);
-    await mkdir(outDir, { recursive: true });
+    const paths = new Map(stems.map((stem) => [stem, join(outDir, `${stem}.${args.format}`)]));
+    const input = await realpath(args.file);
+    for (const path of paths.values()) {
+      if ((await realpath(path).catch(() => path)) === input) {
+        throw new SfaError('bad-request', `${path} would overwrite the input file; choose another --out folder`);
+      }
+    }
+    await mkdir(outDir, { recursive: true }).catch((error: unknown) => {
+      throw new SfaError('bad-request', `cannot create the output folder ${outDir}: ${errorMessage(error)}`);
+    });
     const frames = audio.channels[0]!.length;
     const writers = new Map<StemName, StemWriter>();
     const started = performance.now();
+    let finished = false;
     try {
-      for (const stem of stems) {
-        if (!separator.stems.includes(stem)) {
-          throw new SfaError('bad-request', `the model has no stem '${stem}'; it has ${separator.stems.join(', ')}`);
-        }
-        const path = join(outDir, `${stem}.${args.format}`);
+      for (const [stem, path] of paths) {
         const format = { sampleRate: audio.sampleRate, channels: audio.channels.length, frames };
+        // Written under a temporary name and renamed once complete: a failed run leaves neither a
+        // half-written stem (whose header claims the whole track) nor a clobbered earlier one.
+        const partial = `${path}.partial`;
         writers.set(
           stem,
-          args.format === 'wav' ? await WavWriter.open(path, format) : await FlacWriter.open(path, format),
+          args.format === 'wav' ? await WavWriter.open(partial, format) : await FlacWriter.open(partial, format),
         );
       }
       await separator.separate(
@@ -89,11 +103,14 @@ export async function separateCommand(argv: string[], io: CliIo): Promise<number
         },
       );
       for (const writer of writers.values()) await writer.finish();
+      finished = true;
     } finally {
       await Promise.all([...writers.values()].map((writer) => writer.close()));
+      if (!finished) await Promise.all([...writers.values()].map((writer) => rm(writer.path, { force: true })));
     }
+    for (const [stem, writer] of writers) await rename(writer.path, paths.get(stem)!);
     progress.clear();
-    for (const writer of writers.values()) io.stdout.write(`${writer.path}\n`);
+    for (const path of paths.values()) io.stdout.write(`${path}\n`);
     const seconds = (performance.now() - started) / 1000;
     const audioSeconds = frames / audio.sampleRate;
     io.stderr.write(
@@ -220,7 +237,7 @@ interface StemWriter {
 }
 
 /** A 24-bit WAV written in pieces: the header is sized for the whole track up front. */
-class WavWriter implements StemWriter {
+export class WavWriter implements StemWriter {
   readonly path: string;
   readonly #file: FileHandle;
   readonly #sampleRate: number;
@@ -232,7 +249,6 @@ class WavWriter implements StemWriter {
   }
 
   static async open(path: string, { sampleRate, channels, frames }: StreamFormat): Promise<WavWriter> {
-    const file = await open(path, 'w');
     // encodeWav's header for one frame, with its sizes changed to the whole track's.
     const one = encodeWav(
       Array.from({ length: channels }, () => new Float32Array(1)),
@@ -243,6 +259,11 @@ class WavWriter implements StemWriter {
     const header = one.slice(0, one.length - blockAlign);
     const view = new DataView(header.buffer);
     const dataBytes = frames * blockAlign;
+    // setUint32 would wrap a larger size into a header that lies.
+    if (header.length - 8 + dataBytes > 0xffffffff) {
+      throw new SfaError('too-large', 'the stems are too long for WAV files (over 4 GB each); use --format flac');
+    }
+    const file = await open(path, 'w');
     view.setUint32(4, header.length - 8 + dataBytes, true);
     view.setUint32(header.length - 4, dataBytes, true);
     await file.write(header);
