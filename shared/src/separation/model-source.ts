@@ -19,8 +19,19 @@ export class ModelRateSource {
     this.length = this.#resampler ? this.#resampler.outputLength(this.#left.length) : this.#left.length;
   }
 
-  /** Writes track samples start .. start + left.length - 1 into `left` and `right`. */
+  /**
+   * Writes track samples start .. start + left.length - 1 into `left` and `right`; a NaN or
+   * infinite sample comes out as 0, since one would spread through the model's normalisation
+   * and STFT to whole segments of every stem.
+   */
   read(start: number, left: Float32Array, right: Float32Array): void {
+    this.#read(start, left, right);
+    for (const channel of [left, right]) {
+      for (let i = 0; i < channel.length; i++) if (!Number.isFinite(channel[i]!)) channel[i] = 0;
+    }
+  }
+
+  #read(start: number, left: Float32Array, right: Float32Array): void {
     const count = left.length;
     const from = Math.min(count, Math.max(0, -start));
     const to = Math.max(from, Math.min(count, this.length - start));

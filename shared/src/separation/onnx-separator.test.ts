@@ -208,6 +208,18 @@ describe('createOnnxSeparator', () => {
     expect(none).toMatchObject({ code: 'bad-request', message: 'no stems were requested' });
   });
 
+  it('hears a NaN or infinite sample as silence rather than losing whole segments to it', async () => {
+    const separator = await separatorFor(htdemucs, buildHtdemucsMaskModel(htdemucs, { masks: BANDS }));
+    const mix = testMix(30_000, 2, RATE);
+    mix[0]![12_000] = Number.NaN;
+    mix[1]![20_000] = Number.POSITIVE_INFINITY;
+    const { stems } = await separator.separate({ sampleRate: RATE, channels: mix });
+    const nonFinite = htdemucs.stems
+      .flatMap((name) => stems[name]!)
+      .reduce((count, channel) => count + channel.filter((v) => !Number.isFinite(v)).length, 0);
+    expect(nonFinite).toBe(0);
+  });
+
   it('refuses input it cannot separate', async () => {
     const separator = await separatorFor(waveform, buildWaveformGainModel(waveform, GAINS));
     const six = testMix(100, 6, RATE);
