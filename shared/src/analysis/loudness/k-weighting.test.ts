@@ -45,5 +45,18 @@ describe('kWeighting', () => {
   it('refuses rates it cannot filter', () => {
     expect(() => kWeighting(0)).toThrow(RangeError);
     expect(() => kWeighting(Number.NaN)).toThrow(RangeError);
+    // With the 1.68 kHz shelf above the Nyquist frequency the shelf is unstable.
+    expect(() => kWeighting(1000)).toThrow(RangeError);
+    expect(() => kWeighting(3000)).toThrow(RangeError);
+  });
+
+  it('gives stable filters at every rate it accepts', () => {
+    // A biquad is stable when its poles lie inside the unit circle: |a2| < 1 and |a1| < 1 + a2.
+    for (const sampleRate of [3400, 4000, 8000, 44_100, 384_000]) {
+      for (const filter of Object.values(kWeighting(sampleRate))) {
+        expect(Math.abs(filter.a2)).toBeLessThan(1);
+        expect(Math.abs(filter.a1)).toBeLessThan(1 + filter.a2);
+      }
+    }
   });
 });

@@ -39,10 +39,17 @@ export interface KWeighting {
   highPass: Biquad;
 }
 
-/** The two K-weighting stages for `sampleRate` (Hz); throws a RangeError below 1 kHz. */
+/**
+ * The lowest rate the K-weighting can be made for: the bilinear transform maps the shelf's
+ * corner onto the unit circle only below the Nyquist frequency (above it, tan() turns negative
+ * and the shelf unstable).
+ */
+export const MIN_K_WEIGHTING_RATE = 2 * SHELF.centreHz;
+
+/** The two K-weighting stages for `sampleRate` (Hz); throws a RangeError at or below 3.36 kHz. */
 export function kWeighting(sampleRate: number): KWeighting {
-  if (!(sampleRate >= 1000) || !Number.isFinite(sampleRate)) {
-    throw new RangeError(`K-weighting needs a sample rate of at least 1 kHz, got ${sampleRate}`);
+  if (!(sampleRate > MIN_K_WEIGHTING_RATE) || !Number.isFinite(sampleRate)) {
+    throw new RangeError(`K-weighting needs a sample rate above 3.36 kHz, got ${sampleRate}`);
   }
   return { shelf: shelfFilter(sampleRate), highPass: highPassFilter(sampleRate) };
 }

@@ -52,13 +52,13 @@ const SCAN_SHARE = 0.9;
 
 /**
  * Measures a track's loudness. `channels` are planar samples, all the same length, at
- * `sampleRate` Hz (8 kHz to 192 kHz; any rate above 1 kHz works). Loudness values are LUFS and
+ * `sampleRate` Hz (8 kHz to 192 kHz; any rate above 3.36 kHz works). Loudness values are LUFS and
  * -Infinity for silence; `lra` is 0 when nothing passes its gates or the track is shorter than
  * 3 s; peaks are dBFS / dBTP, -Infinity for digital silence. Yields to the event loop every
  * ~25 ms of work.
  *
  * Throws `SfaError` `aborted` if `options.signal` fires, and RangeError for no channels,
- * channels of different lengths, weights that do not match them or a rate below 1 kHz.
+ * channels of different lengths, weights that do not match them or a rate of 3.36 kHz or less.
  */
 export async function measureLoudness(
   channels: Float32Array[],
