@@ -52,4 +52,21 @@ describe('analyzeTrack', () => {
     await expect(pending).rejects.toBeInstanceOf(SfaError);
     await expect(pending).rejects.toMatchObject({ code: 'aborted' });
   });
+
+  it('refuses channels of unequal length with an SfaError, before any work', async () => {
+    const shorter = song.mix[1].subarray(0, song.mix[1].length - 1);
+    let progressReports = 0;
+    const pending = analyzeTrack([song.mix[0], shorter], spec.sampleRate, { onProgress: () => progressReports++ });
+    await expect(pending).rejects.toMatchObject({ name: 'SfaError', code: 'bad-request' });
+    expect(progressReports).toBe(0);
+  });
+
+  it('refuses a sample rate it cannot measure with an SfaError', async () => {
+    // Below 3.4 kHz the K-weighting's 1.68 kHz shelf lies above the Nyquist frequency: the
+    // filter is unstable and reads a 100 Hz tone as +Infinity LUFS.
+    for (const sampleRate of [Infinity, 3000, 1000]) {
+      const tone = Float32Array.from({ length: 5000 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 100 * i) / 3000));
+      await expect(analyzeTrack([tone], sampleRate)).rejects.toMatchObject({ name: 'SfaError', code: 'bad-request' });
+    }
+  });
 });

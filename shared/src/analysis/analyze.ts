@@ -2,11 +2,12 @@
 // decoded track, with one progress callback and one AbortSignal across all stages. The app's
 // worker, the `sfa analyze` command and the offload server all call this.
 
-import { SfaError, throwIfAborted } from '../protocol/errors.ts';
+import { throwIfAborted } from '../protocol/errors.ts';
 import { stagedProgress, type ProgressCallback } from '../protocol/progress.ts';
 import { detectKeyInMono } from './key/key.ts';
 import { measureLoudness } from './loudness/loudness.ts';
 import { createCheckpoint } from '../protocol/checkpoint.ts';
+import { checkPcm } from './input.ts';
 import { halve, monoAtRateInSlices } from './mono.ts';
 import { analyzeRhythmMono } from './rhythm/rhythm.ts';
 import { ANALYSIS_ENGINE_VERSION, type AnalysisResult } from './types.ts';
@@ -29,8 +30,9 @@ export interface AnalyzeOptions {
 }
 
 /**
- * Analyses planar PCM (one Float32Array per channel, any rate and channel count).
- * Throws SfaError 'no-audio' for an empty signal and 'aborted' when `signal` fires.
+ * Analyses planar PCM (one Float32Array per channel, all of one length; any channel count, any
+ * rate from 4 kHz). Throws SfaError 'no-audio' for an empty signal, 'bad-request' for channels
+ * of different lengths or a sample rate below 4 kHz, and 'aborted' when `signal` fires.
  */
 export async function analyzeTrack(
   channels: Float32Array[],
@@ -38,11 +40,12 @@ export async function analyzeTrack(
   options: AnalyzeOptions = {},
 ): Promise<AnalysisResult> {
   const { signal } = options;
-  const frames = channels[0]?.length ?? 0;
-  if (frames === 0 || !(sampleRate > 0)) throw new SfaError('no-audio', 'There is no audio to analyse');
+  checkPcm(channels, sampleRate);
   throwIfAborted(signal);
+  const frames = channels[0]!.length;
   const progress = stagedProgress(STAGE_WEIGHTS, options.onProgress);
-  const mono = await monoAtRateInSlices(channels, sampleRate, RHYTHM_MIN_RATE, createCheckpoint(signal));
+  const checkpoint = createCheckpoint(signal);
+  const mono = await monoAtRateInSlices(channels, sampleRate, RHYTHM_MIN_RATE, checkpoint);
   progress.report('decimate', 1);
   const { tempo, onset } = await analyzeRhythmMono(mono, {
     signal,
