@@ -69,4 +69,23 @@ describe('analyzeTrack', () => {
       await expect(analyzeTrack([tone], sampleRate)).rejects.toMatchObject({ name: 'SfaError', code: 'bad-request' });
     }
   });
+
+  it('reads NaN and infinite samples (a corrupt float file) as silence instead of losing the whole track', async () => {
+    const clean = await analyzeTrack(song.mix, spec.sampleRate);
+    const [left, right] = song.mix.map((channel) => Float32Array.from(channel));
+    // Three samples in 660 000 read as zero move the loudness by a hair and nothing else.
+    left![spec.sampleRate * 3] = NaN;
+    right![spec.sampleRate * 7 + 1] = Infinity;
+    left![spec.sampleRate * 11] = -Infinity;
+    const corrupt = await analyzeTrack([left!, right!], spec.sampleRate);
+    expect(corrupt.tempo.bpm).toBe(clean.tempo.bpm);
+    expect(corrupt.tempo.beats).toEqual(clean.tempo.beats);
+    expect(corrupt.key.name).toBe(clean.key.name);
+    expect(corrupt.loudness.samplePeakDb).toBe(clean.loudness.samplePeakDb);
+    expect(Math.abs(corrupt.loudness.integratedLufs - clean.loudness.integratedLufs)).toBeLessThan(0.05);
+    expect(Math.abs(corrupt.loudness.truePeakDb - clean.loudness.truePeakDb)).toBeLessThan(0.05);
+    expect(corrupt.onset.values.every(Number.isFinite)).toBe(true);
+    // The caller's arrays are left as they were.
+    expect(Number.isNaN(left![spec.sampleRate * 3])).toBe(true);
+  });
 });

@@ -1,5 +1,6 @@
 // What the analysis engine accepts: planar PCM of one length per channel at a rate loudness can
-// be measured at.
+// be measured at, and samples that are numbers. A corrupt float file can hold NaN or infinite
+// samples; one of them would otherwise turn a whole stage's result into NaN or silence.
 
 import { SfaError } from '../protocol/errors.ts';
 
@@ -22,4 +23,21 @@ export function checkPcm(channels: readonly Float32Array[], sampleRate: number):
   if (!(sampleRate >= MIN_SAMPLE_RATE && Number.isFinite(sampleRate))) {
     throw new SfaError('bad-request', `the sample rate must be at least ${MIN_SAMPLE_RATE} Hz, got ${sampleRate}`);
   }
+}
+
+/** False when any sample is NaN or infinite (x - x is NaN exactly then). */
+export function allFinite(samples: Float32Array): boolean {
+  for (let i = 0; i < samples.length; i++) {
+    const x = samples[i]!;
+    if (x - x !== 0) return false;
+  }
+  return true;
+}
+
+/**
+ * The channels with every NaN and infinite sample read as 0: a copy of each channel that has
+ * one, the caller's array itself for each that has none.
+ */
+export function withoutNonFinite(channels: readonly Float32Array[]): Float32Array[] {
+  return channels.map((channel) => (allFinite(channel) ? channel : channel.map((x) => (x - x === 0 ? x : 0))));
 }
