@@ -8,7 +8,7 @@ import { detectKeyInMono } from './key/key.ts';
 import { measureLoudness } from './loudness/loudness.ts';
 import { createCheckpoint } from '../protocol/checkpoint.ts';
 import { allFinite, checkPcm, withoutNonFinite } from './input.ts';
-import { halve, monoAtRateInSlices } from './mono.ts';
+import { monoAtRateInSlices } from './mono.ts';
 import { analyzeRhythmMono } from './rhythm/rhythm.ts';
 import { ANALYSIS_ENGINE_VERSION, type AnalysisResult } from './types.ts';
 
@@ -59,8 +59,9 @@ export async function analyzeTrack(
     signal,
     onProgress: (fraction) => progress.report('rhythm', fraction),
   });
-  const keyMono =
-    mono.sampleRate / 2 >= KEY_MIN_RATE ? { samples: halve(mono.samples), sampleRate: mono.sampleRate / 2 } : mono;
+  // The same samples as halve(mono.samples), in slices: on an hour-long track one call would
+  // hold the thread for most of a second.
+  const keyMono = await monoAtRateInSlices([mono.samples], mono.sampleRate, KEY_MIN_RATE, checkpoint);
   const key = await detectKeyInMono(keyMono, {
     signal,
     onProgress: (fraction) => progress.report('key', fraction),
