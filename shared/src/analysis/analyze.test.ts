@@ -42,6 +42,21 @@ describe('analyzeTrack', () => {
     expect(whole.key.name).toBe(key.name);
   });
 
+  it('finds no beat and no key in near-silence (a song at -80 dBFS, below the -70 LUFS gate)', async () => {
+    const gain = 10 ** (-80 / 20);
+    const quiet = song.mix.map((channel) => channel.map((v) => v * gain));
+    const result = await analyzeTrack(quiet, spec.sampleRate);
+    expect(result.loudness.integratedLufs).toBe(-Infinity);
+    expect(result.tempo).toMatchObject({ bpm: 0, confidence: 0, beats: [], downbeats: [], curve: [] });
+    expect(result.key.confidence).toBe(0);
+    // The same song 20 dB louder than the gate still gets its tempo.
+    const audible = await analyzeTrack(
+      song.mix.map((channel) => channel.map((v) => v * 10 ** (-40 / 20))),
+      spec.sampleRate,
+    );
+    expect(Math.abs(audible.tempo.bpm - 96) / 96).toBeLessThan(0.04);
+  });
+
   it('refuses an empty signal and stops when cancelled', async () => {
     await expect(analyzeTrack([new Float32Array(0)], 44100)).rejects.toMatchObject({ code: 'no-audio' });
     const controller = new AbortController();

@@ -71,12 +71,15 @@ export async function analyzeTrack(
     onProgress: (fraction) => progress.report('loudness', fraction),
   });
   progress.done('loudness');
+  // Below BS.1770's absolute gate (-70 LUFS) nothing is audible: the onset and chroma stages,
+  // which normalise their input, would otherwise find a beat and a key in dither or hiss.
+  const audible = loudness.integratedLufs > -Infinity;
   return {
     engineVersion: ANALYSIS_ENGINE_VERSION,
     durationSec: frames / sampleRate,
     sampleRate,
-    tempo,
-    key,
+    tempo: audible ? tempo : { bpm: 0, confidence: 0, curve: [], beatsPerBar: 4, beats: [], downbeats: [] },
+    key: audible ? key : { ...key, confidence: 0 },
     loudness,
     onset,
   };

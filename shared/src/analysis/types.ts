@@ -2,7 +2,8 @@
 // printed by `sfa analyze --json` and sent by the offload server.
 
 /** Bumped whenever a change to the engine changes its results: stored results are recomputed. */
-export const ANALYSIS_ENGINE_VERSION = 1;
+// 2: no beat and no key below the -70 LUFS gate (version 1 found a tempo in near-silence).
+export const ANALYSIS_ENGINE_VERSION = 2;
 
 export type Mode = 'major' | 'minor';
 
