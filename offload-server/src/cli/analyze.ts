@@ -4,6 +4,7 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeTrack } from '@sfa/shared/analysis/analyze';
+import { isWeakPulse } from '@sfa/shared/analysis/confidence';
 import type { AnalysisResult } from '@sfa/shared/analysis/types';
 import { errorMessage } from '@sfa/shared/protocol/errors';
 import type { CliIo, ExitCode } from './io.ts';
@@ -69,7 +70,10 @@ export function toRecord(file: string, result: AnalysisResult): AnalyzeRecord {
 
 function formatLine(record: AnalyzeRecord): string {
   const db = (value: number | null, unit: string) => (value === null ? `-inf ${unit}` : `${value.toFixed(1)} ${unit}`);
-  const tempo = record.bpm > 0 ? `${record.bpm.toFixed(1)} BPM` : 'no beat';
+  const tempo =
+    record.bpm > 0
+      ? `${record.bpm.toFixed(1)} BPM${isWeakPulse({ bpm: record.bpm, confidence: record.bpmConfidence }) ? ' (weak pulse)' : ''}`
+      : 'no beat';
   const curve =
     record.tempoCurve.length > 1
       ? ` (${Math.min(...record.tempoCurve.map((s) => s.bpm)).toFixed(1)}–${Math.max(...record.tempoCurve.map((s) => s.bpm)).toFixed(1)})`
