@@ -129,16 +129,15 @@ function halveWide(a: Float32Array, b: Float32Array, gain: number): Float32Array
   const [c1, c3, c5, c7] = Array.from(WIDE.odd, (tap) => tap * scale) as [number, number, number, number];
   const at = (i: number) => (i < 0 || i >= length ? 0 : a[i]! + b[i]!);
   const interiorEnd = Math.min(out.length, Math.floor((length - 8) / 2) + 1);
+  // Near the ends, samples beyond either end count as zero.
+  const edge = (i: number) =>
+    c0 * at(i) +
+    c1 * (at(i - 1) + at(i + 1)) +
+    c3 * (at(i - 3) + at(i + 3)) +
+    c5 * (at(i - 5) + at(i + 5)) +
+    c7 * (at(i - 7) + at(i + 7));
   let o = 0;
-  for (; o < Math.min(4, out.length); o++) {
-    const i = 2 * o;
-    out[o] =
-      c0 * at(i) +
-      c1 * (at(i - 1) + at(i + 1)) +
-      c3 * (at(i - 3) + at(i + 3)) +
-      c5 * (at(i - 5) + at(i + 5)) +
-      c7 * (at(i - 7) + at(i + 7));
-  }
+  for (; o < Math.min(4, out.length); o++) out[o] = edge(2 * o);
   for (; o < interiorEnd; o++) {
     const i = 2 * o;
     out[o] =
@@ -148,15 +147,7 @@ function halveWide(a: Float32Array, b: Float32Array, gain: number): Float32Array
       c5 * (a[i - 5]! + b[i - 5]! + a[i + 5]! + b[i + 5]!) +
       c7 * (a[i - 7]! + b[i - 7]! + a[i + 7]! + b[i + 7]!);
   }
-  for (; o < out.length; o++) {
-    const i = 2 * o;
-    out[o] =
-      c0 * at(i) +
-      c1 * (at(i - 1) + at(i + 1)) +
-      c3 * (at(i - 3) + at(i + 3)) +
-      c5 * (at(i - 5) + at(i + 5)) +
-      c7 * (at(i - 7) + at(i + 7));
-  }
+  for (; o < out.length; o++) out[o] = edge(2 * o);
   return out;
 }
 
