@@ -72,6 +72,19 @@ describe('RealDft', () => {
     for (let n = 0; n < size; n++) expect(out[5 + n]).toBeCloseTo(1 + 2 * window[n]! * windowed[n]!, 6);
   });
 
+  it('zero-pads an input shorter than its size', () => {
+    const size = 64;
+    const short = testSignal(size).subarray(0, 40);
+    const padded = new Float64Array(size);
+    padded.set(short);
+    const dft = new RealDft(size);
+    const [re, im, rePadded, imPadded] = Array.from({ length: 4 }, () => new Float64Array(dft.bins));
+    dft.forward(short, re, im);
+    dft.forward(padded, rePadded, imPadded);
+    expect(re).toEqual(rePadded);
+    expect(im).toEqual(imPadded);
+  });
+
   it('refuses sizes with other prime factors', () => {
     expect(fftFactors(7680)).toEqual([8, 8, 8, 3, 5]);
     expect(() => new RealDft(14)).toThrow(/prime factors/);

@@ -44,15 +44,15 @@ export class RealDft {
   }
 
   /**
-   * Forward transform, unnormalised: X[k] = sum x[n] e^{-2 pi i k n / N}. `input` has `size`
-   * samples; `re` and `im` receive `bins` values.
+   * Forward transform, unnormalised: X[k] = sum x[n] e^{-2 pi i k n / N}. `input` has up to
+   * `size` samples (a shorter one is zero-padded); `re` and `im` receive `bins` values.
    */
   forward(input: ArrayLike<number>, re: Float32Array | Float64Array, im: Float32Array | Float64Array): void {
     const zr = this.#zr;
     const zi = this.#zi;
     for (let n = 0; n < this.#half; n++) {
-      zr[n] = input[2 * n]!;
-      zi[n] = input[2 * n + 1]!;
+      zr[n] = input[2 * n] ?? 0;
+      zi[n] = input[2 * n + 1] ?? 0;
     }
     this.#forwardPacked(this.re, this.im, 0);
     re.set(this.re);

@@ -2,7 +2,7 @@
 // A peak is a local maximum that stands well above the local spectral envelope, so that noise,
 // drums and the skirts of louder partials do not count as notes.
 
-import { RealFft } from '../../dsp/fft.ts';
+import { RealDft } from '../../dsp/real-dft.ts';
 
 export interface PeakOptions {
   /** Lowest and highest peak frequency kept, Hz. */
@@ -51,7 +51,7 @@ export class PeakPicker {
   readonly #samples: Float32Array;
   readonly #sampleRate: number;
   readonly #options: PeakOptions;
-  readonly #fft: RealFft;
+  readonly #fft: RealDft;
   readonly #re: Float64Array;
   readonly #im: Float64Array;
   /** Log power per bin (natural log), then its running sum for the envelope. */
@@ -74,7 +74,7 @@ export class PeakPicker {
     this.hopSize = Math.max(1, Math.round(this.fftSize * options.hopFraction));
     this.frameCount =
       samples.length === 0 ? 0 : Math.max(1, Math.ceil((samples.length - this.fftSize) / this.hopSize) + 1);
-    this.#fft = new RealFft(this.fftSize);
+    this.#fft = new RealDft(this.fftSize);
     const n = this.fftSize;
     this.#re = new Float64Array(n / 2 + 1);
     this.#im = new Float64Array(n / 2 + 1);
@@ -95,7 +95,7 @@ export class PeakPicker {
   /** Analyses one window starting at sample `start` and appends it as the next frame. */
   pickFrameAt(start: number): void {
     const n = this.fftSize;
-    // RealFft zero-pads a short input, so the last frame needs no copy.
+    // RealDft zero-pads a short input, so the last frame needs no copy.
     this.#fft.forward(this.#samples.subarray(start, start + n), this.#re, this.#im);
 
     const re = this.#re;

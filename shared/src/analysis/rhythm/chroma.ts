@@ -2,7 +2,7 @@
 // harmony changes is the strongest cue to where bars start, and how often it changes says how
 // many beats a bar has.
 
-import { RealFft } from '../../dsp/fft.ts';
+import { RealDft } from '../../dsp/real-dft.ts';
 import type { MonoSignal } from '../mono.ts';
 import { noCheckpoint, type Checkpoint } from '../../protocol/checkpoint.ts';
 
@@ -32,7 +32,7 @@ export async function computeChroma(mono: MonoSignal, checkpoint: Checkpoint = n
   const frameRate = sampleRate / fftSize;
   const frames = samples.length === 0 ? 0 : Math.floor(samples.length / fftSize) + 1;
   const chroma: ChromaFrames = { frameRate, values: new Float32Array(frames * 12), frames };
-  const fft = new RealFft(fftSize);
+  const fft = new RealDft(fftSize);
   // Each bin in range feeds the pitch class of its nearest equal-tempered note (A = 440 Hz).
   const firstBin = Math.max(1, Math.ceil((MIN_HZ * fftSize) / sampleRate));
   const lastBin = Math.min(fft.bins - 1, Math.floor((MAX_HZ * fftSize) / sampleRate));
@@ -58,7 +58,7 @@ function chromaFrame(
   samples: Float32Array,
   n: number,
   window: Float32Array,
-  fft: RealFft,
+  fft: RealDft,
   pitchClass: Int8Array,
   firstBin: number,
   lastBin: number,

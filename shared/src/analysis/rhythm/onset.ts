@@ -2,7 +2,7 @@
 // rise since the previous frame), broadband and in the bass band, at about 86 frames a second.
 // Every later rhythm stage (tempo, beats, downbeats) reads these curves, never the audio.
 
-import { RealFft } from '../../dsp/fft.ts';
+import { RealDft } from '../../dsp/real-dft.ts';
 import { monoAtRate, type MonoSignal } from '../mono.ts';
 import type { OnsetEnvelope } from '../types.ts';
 import { noCheckpoint, type Checkpoint } from '../../protocol/checkpoint.ts';
@@ -59,7 +59,7 @@ class SpectralFlux {
   readonly frameRate: number;
   readonly #samples: Float32Array;
   readonly #hopSize: number;
-  readonly #fft: RealFft;
+  readonly #fft: RealDft;
   readonly #window: Float32Array;
   readonly #edges: Int32Array;
   readonly #lowBands: number;
@@ -75,7 +75,7 @@ class SpectralFlux {
     const fftSize = 2 ** Math.max(2, Math.round(Math.log2(sampleRate * TARGET_WINDOW_SEC)));
     this.frameRate = sampleRate / this.#hopSize;
     this.frames = samples.length === 0 ? 0 : Math.floor(samples.length / this.#hopSize) + 1;
-    this.#fft = new RealFft(fftSize);
+    this.#fft = new RealDft(fftSize);
     const bins = this.#fft.bins;
     this.#edges = Int32Array.from(bandEdges(bins));
     this.#lowBands = Math.max(1, this.#edges.findIndex((edge) => (edge * sampleRate) / fftSize > LOW_BAND_HZ) - 1);

@@ -2,7 +2,7 @@
 // period and its multiples read off at any tempo in BPM. Global tempo and the local tempo
 // curve are both picked from these.
 
-import { RealFft } from '../../dsp/fft.ts';
+import { RealDft } from '../../dsp/real-dft.ts';
 
 /** Onset strength with its slow trend removed and negative values clipped. */
 export function novelty(flux: Float32Array, frameRate: number): Float32Array {
@@ -47,7 +47,7 @@ export function autocorrelation(x: Float32Array, maxLag: number): Float64Array {
 export class Autocorrelator {
   readonly #length: number;
   readonly #lags: number;
-  readonly #fft: RealFft;
+  readonly #fft: RealDft;
   readonly #re: Float64Array;
   readonly #im: Float64Array;
   readonly #full: Float64Array;
@@ -57,7 +57,7 @@ export class Autocorrelator {
     this.#lags = Math.max(0, Math.min(maxLag, length - 1) + 1);
     let size = 4;
     while (size < length + this.#lags) size *= 2;
-    this.#fft = new RealFft(size);
+    this.#fft = new RealDft(size);
     this.#re = new Float64Array(this.#fft.bins);
     this.#im = new Float64Array(this.#fft.bins);
     this.#full = new Float64Array(size);
