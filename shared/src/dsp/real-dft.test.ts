@@ -78,7 +78,8 @@ describe('RealDft', () => {
     const padded = new Float64Array(size);
     padded.set(short);
     const dft = new RealDft(size);
-    const [re, im, rePadded, imPadded] = Array.from({ length: 4 }, () => new Float64Array(dft.bins));
+    const spectrum = () => new Float64Array(dft.bins);
+    const [re, im, rePadded, imPadded] = [spectrum(), spectrum(), spectrum(), spectrum()];
     dft.forward(short, re, im);
     dft.forward(padded, rePadded, imPadded);
     expect(re).toEqual(rePadded);
