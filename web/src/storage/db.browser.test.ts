@@ -86,7 +86,18 @@ describe('library database', () => {
   it('creates the schema on first open and stores a track, its file and peaks', async () => {
     const db = await openLibrary(freshName());
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['analyses', 'files', 'peaks', 'tracks']);
+    expect([...db.objectStoreNames].sort()).toEqual([
+      'analyses',
+      'files',
+      'jobs',
+      'modelDownloads',
+      'modelParts',
+      'models',
+      'peaks',
+      'stemChunks',
+      'stemSets',
+      'tracks',
+    ]);
     await addTrack(db, track('a'), new Blob([new Uint8Array([1, 2, 3, 4])]), peaks);
     expect((await getTrack(db, 'a'))?.title).toBe('Track a');
     const file = await getTrackFile(db, 'a');

@@ -4,10 +4,12 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { errorMessage, SfaError } from '@sfa/shared/protocol/errors';
 import type { AnalysisResult } from '@sfa/shared/analysis/types';
 import type { WaveformPeaks } from '@sfa/shared/waveform/peaks';
+import type { ModelDescriptor } from '@sfa/shared/separation/descriptor';
+import type { StemName } from '@sfa/shared/separation/types';
 
 export const DB_NAME = 'sound-forge-alchemy';
 /** Bump with a new `if (oldVersion < N)` step in `upgradeLibrary`; never edit an old step. */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** What the library lists: small, so a list of thousands loads at once. */
 export interface TrackRecord {
@@ -97,11 +99,122 @@ const SUMMARY_KEY_PATH = [
   'summary.integratedLufs',
 ];
 
+/** How a stored model's bytes are known to be the right ones. */
+export type ModelVerification =
+  /** The catalogue's SHA-256 matched the downloaded bytes. */
+  | 'checksum'
+  /** The catalogue has no verified checksum: the hash was recorded at download and one run passed. */
+  | 'recorded'
+  /** Imported by the user from a local file; its descriptor came from the user's form. */
+  | 'local';
+
+/** A separation model stored for offline use (version 3). */
+export interface ModelRecord {
+  /** The descriptor's id (a catalogue id, or one made for an imported file). */
+  id: string;
+  descriptor: ModelDescriptor;
+  source: 'catalogue' | 'local';
+  /** The .onnx file as downloaded or imported. */
+  blob: Blob;
+  byteSize: number;
+  /** SHA-256 of `blob`, hex. */
+  sha256: string;
+  verification: ModelVerification;
+  licence?: string;
+  /** Milliseconds since the epoch. */
+  storedAt: number;
+  /** Measured seconds of processing per minute of audio, per execution provider ('wasm', 'webgpu'). */
+  calibration?: Record<string, number>;
+}
+
+/** A download in progress or paused: what has arrived so far lives in `modelParts`. */
+export interface ModelDownloadRecord {
+  /** The model's id. */
+  id: string;
+  url: string;
+  /** Bytes the server said the whole file has. */
+  totalBytes: number;
+  /** Bytes stored in `modelParts` so far (their sizes add up to this). */
+  receivedBytes: number;
+  /** The parts' count; the next part gets this index. */
+  parts: number;
+  /** Validators from the first response, sent back with `If-Range` on resume. */
+  etag?: string;
+  lastModified?: string;
+  startedAt: number;
+  updatedAt: number;
+}
+
+export interface ModelPartRecord {
+  modelId: string;
+  index: number;
+  blob: Blob;
+}
+
+export type SeparationJobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** A separation of one track by one model (version 3). */
+export interface SeparationJobRecord {
+  id: string;
+  trackId: string;
+  /** 'quick' or a stored model's id. */
+  modelId: string;
+  /** Requested stems, in order. */
+  stems: StemName[];
+  shifts: number;
+  seed: number;
+  state: SeparationJobState;
+  createdAt: number;
+  updatedAt: number;
+  /** Where it last ran ('wasm', 'webgpu', 'cpu-dsp' for Quick, 'offload: <url>'). */
+  executionProvider?: string;
+  /** Why it did not run where it was first meant to (WebGPU failed, so WASM). */
+  fallbackReason?: string;
+  progress: { fraction: number; segment: number; segments: number; etaSec?: number };
+  /** The engine's resume point after the last stored chunk (structured-cloneable). */
+  checkpoint?: unknown;
+  /** Chunks stored in `stemChunks` (indices 0 .. chunks-1) and the frames they cover. */
+  chunks: number;
+  frames: number;
+  error?: { code: string; message: string };
+}
+
+/** A finished stretch of every stem of a job, at the track's rate and channel count. */
+export interface StemChunkRecord {
+  jobId: string;
+  index: number;
+  startFrame: number;
+  frames: number;
+  stems: Record<StemName, Float32Array[]>;
+}
+
+/** The stems a finished job made, as the track view lists them. */
+export interface StemSetRecord {
+  /** The job's id. */
+  id: string;
+  trackId: string;
+  modelId: string;
+  modelName: string;
+  stems: StemName[];
+  sampleRate: number;
+  channelCount: number;
+  frames: number;
+  peaks: Record<StemName, WaveformPeaks>;
+  executionProvider: string;
+  createdAt: number;
+}
+
 export interface LibrarySchema extends DBSchema {
   tracks: { key: string; value: TrackRecord; indexes: { 'by-imported-at': number } };
   files: { key: string; value: StoredFile };
   peaks: { key: string; value: StoredPeaks };
   analyses: { key: string; value: AnalysisRecord; indexes: { 'by-summary': SummaryKey } };
+  models: { key: string; value: ModelRecord };
+  modelDownloads: { key: string; value: ModelDownloadRecord };
+  modelParts: { key: [string, number]; value: ModelPartRecord };
+  jobs: { key: string; value: SeparationJobRecord; indexes: { 'by-track': string; 'by-state': SeparationJobState } };
+  stemChunks: { key: [string, number]; value: StemChunkRecord };
+  stemSets: { key: string; value: StemSetRecord; indexes: { 'by-track': string } };
 }
 
 export type LibraryDb = IDBPDatabase<LibrarySchema>;
@@ -117,6 +230,17 @@ export function upgradeLibrary(db: IDBPDatabase<LibrarySchema>, oldVersion: numb
   if (oldVersion < 2) {
     // Version 2: music analysis. Only adds a store; tracks, files and peaks stay as they are.
     db.createObjectStore('analyses', { keyPath: 'id' }).createIndex('by-summary', SUMMARY_KEY_PATH);
+  }
+  if (oldVersion < 3) {
+    // Version 3: separation. Models (and downloads in progress), jobs, their stems.
+    db.createObjectStore('models', { keyPath: 'id' });
+    db.createObjectStore('modelDownloads', { keyPath: 'id' });
+    db.createObjectStore('modelParts', { keyPath: ['modelId', 'index'] });
+    const jobs = db.createObjectStore('jobs', { keyPath: 'id' });
+    jobs.createIndex('by-track', 'trackId');
+    jobs.createIndex('by-state', 'state');
+    db.createObjectStore('stemChunks', { keyPath: ['jobId', 'index'] });
+    db.createObjectStore('stemSets', { keyPath: 'id' }).createIndex('by-track', 'trackId');
   }
 }
 
@@ -160,7 +284,7 @@ export async function closeLibrary(name = DB_NAME): Promise<void> {
   if (connection) (await connection.catch(() => undefined))?.close();
 }
 
-function storageError(error: unknown): SfaError {
+export function storageError(error: unknown): SfaError {
   if (error instanceof SfaError) return error;
   const name = error instanceof Error ? error.name : '';
   if (name === 'QuotaExceededError') {
@@ -227,14 +351,23 @@ export async function getPeaks(db: LibraryDb, id: string): Promise<WaveformPeaks
   return (await db.get('peaks', id))?.peaks;
 }
 
-/** Removes a track and everything stored for it (file, peaks, analysis), in one transaction. */
+/**
+ * Removes a track and everything stored for it (file, peaks, analysis, separation jobs and their
+ * stems), in one transaction.
+ */
 export async function deleteTrack(db: LibraryDb, id: string): Promise<void> {
-  const tx = db.transaction(['tracks', 'files', 'peaks', 'analyses'], 'readwrite');
+  const tx = db.transaction(['tracks', 'files', 'peaks', 'analyses', 'jobs', 'stemChunks', 'stemSets'], 'readwrite');
+  const jobIds = await tx.objectStore('jobs').index('by-track').getAllKeys(id);
   await Promise.all([
     tx.objectStore('tracks').delete(id),
     tx.objectStore('files').delete(id),
     tx.objectStore('peaks').delete(id),
     tx.objectStore('analyses').delete(id),
+    ...jobIds.flatMap((jobId) => [
+      tx.objectStore('jobs').delete(jobId),
+      tx.objectStore('stemSets').delete(jobId),
+      tx.objectStore('stemChunks').delete(IDBKeyRange.bound([jobId, 0], [jobId, Infinity])),
+    ]),
     tx.done,
   ]);
 }
