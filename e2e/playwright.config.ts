@@ -4,6 +4,9 @@ import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from './find-chromium.mjs';
 
 const PORT = Number(process.env.E2E_PORT ?? 4180);
+// Another build folder (relative to web/, as vite's outDir), so two test runs can share a checkout:
+// `npx vite build --outDir ../dist-x && E2E_OUT_DIR=../dist-x E2E_PORT=4190 npx playwright test ...`.
+const OUT_DIR = process.env.E2E_OUT_DIR;
 
 export default defineConfig({
   testDir: './specs',
@@ -21,7 +24,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: `npx vite preview --port ${PORT} --strictPort`,
+    command: `npx vite preview --port ${PORT} --strictPort${OUT_DIR ? ` --outDir ${OUT_DIR}` : ''}`,
     cwd: '..',
     url: `http://localhost:${PORT}/`,
     reuseExistingServer: false,

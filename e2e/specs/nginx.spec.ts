@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppPage } from '../pages/app-page.ts';
+import { DIST } from '../dist-dir.ts';
 
 const NGINX = '/usr/sbin/nginx';
 const PORT = 4182;
 const BASE = `http://127.0.0.1:${PORT}`;
 const DOCKER = fileURLToPath(new URL('../../docker/', import.meta.url));
-const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 test.skip(!existsSync(NGINX), 'nginx is not installed (apt-get install nginx-light)');
 

@@ -4,8 +4,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { AppPage } from '../pages/app-page.ts';
 import { FIXTURE_TRACKS } from '../fixtures/expected.ts';
+import { DIST } from '../dist-dir.ts';
 
-const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 test('the manifest makes the app installable and registers it for audio files and shares', async ({ request }) => {
   const manifest = (await (await request.get('/manifest.webmanifest')).json()) as Record<string, unknown> & {

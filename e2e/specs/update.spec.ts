@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppPage } from '../pages/app-page.ts';
 import { serveStatic } from '../static-server.ts';
+import { DIST } from '../dist-dir.ts';
 
-const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const PORT = 4181;
 
 test('a new service worker waits for the user, then takes over after "Reload to update"', async ({ page }) => {
