@@ -3,7 +3,6 @@ import { expect, test } from '@playwright/test';
 import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppPage } from '../pages/app-page.ts';
 import { serveStatic } from '../static-server.ts';
 import { DIST } from '../dist-dir.ts';
