@@ -6,7 +6,6 @@ import { AppPage } from '../pages/app-page.ts';
 import { FIXTURE_TRACKS } from '../fixtures/expected.ts';
 import { DIST } from '../dist-dir.ts';
 
-
 test('the manifest makes the app installable and registers it for audio files and shares', async ({ request }) => {
   const manifest = (await (await request.get('/manifest.webmanifest')).json()) as Record<string, unknown> & {
     icons: { sizes: string; purpose?: string }[];
