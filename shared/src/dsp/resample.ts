@@ -180,6 +180,12 @@ export function resample(
  * outputs need. `push` returns the outputs that are now complete; after the last chunk,
  * `finish` returns the rest, up to `outputLength` samples in all.
  */
+export interface StreamingResamplerSnapshot {
+  bufferStart: number;
+  nextOutput: number;
+  buffer: Float32Array[];
+}
+
 export class StreamingResampler {
   readonly #resampler: Resampler;
   readonly #signalLength: number;
@@ -214,6 +220,26 @@ export class StreamingResampler {
 
   finish(): Float32Array[] {
     return this.#emit(this.#outputLength);
+  }
+
+  /** Its whole state: what it holds and where it is. Structured-cloneable, a few kB. */
+  snapshot(): StreamingResamplerSnapshot {
+    return {
+      bufferStart: this.#bufferStart,
+      nextOutput: this.#nextOutput,
+      buffer: this.#buffer.map((channel) => channel.slice(0, this.#buffered)),
+    };
+  }
+
+  /** Puts back a state `snapshot` took from a resampler made with the same arguments. */
+  restore(snapshot: StreamingResamplerSnapshot): void {
+    if (snapshot.buffer.length !== this.#buffer.length) {
+      throw new RangeError(`the snapshot has ${snapshot.buffer.length} channels, not ${this.#buffer.length}`);
+    }
+    this.#bufferStart = snapshot.bufferStart;
+    this.#nextOutput = snapshot.nextOutput;
+    this.#buffered = snapshot.buffer[0]?.length ?? 0;
+    this.#buffer = snapshot.buffer.map((channel) => channel.slice());
   }
 
   #append(chunk: readonly Float32Array[], added: number): void {

@@ -48,6 +48,19 @@ function checkInput(input: PlanarAudio, modelId: string): void {
   }
 }
 
+/** A run's identity, for checking that a checkpoint is resumed with what made it. */
+function runIdentity(
+  id: string,
+  input: PlanarAudio,
+  stems: readonly StemName[],
+  shifts: number,
+  seed: number,
+  overlap: number,
+): string {
+  const { sampleRate, channels } = input;
+  return JSON.stringify([id, sampleRate, channels.length, channels[0]!.length, stems, shifts, seed, overlap]);
+}
+
 export interface OnnxSeparator extends Separator {
   readonly descriptor: ModelDescriptor;
   readonly session: InferenceSession;
@@ -97,7 +110,15 @@ export function createOnnxSeparator(session: InferenceSession, descriptorValue: 
       maxShift,
       seed,
     });
-    const accumulator = new StemAccumulator(wanted, plan.segmentLength + maxShift, source.length);
+    const run = runIdentity(descriptor.id, input, requested, shifts, seed, overlap);
+    const resume = options.resume;
+    if (resume && resume.run !== run) {
+      throw new SfaError('bad-request', 'the checkpoint belongs to another separation (other audio, model or options)');
+    }
+    // Resuming, the blend buffer starts where the delivered audio ends; segments that reach past
+    // that point are run again (only their part beyond it is added), later ones as usual.
+    const resumeFrame = resume?.modelFrames ?? 0;
+    const accumulator = new StemAccumulator(wanted, plan.segmentLength + maxShift, source.length, resumeFrame);
     const output = new StemOutput({
       input,
       modelRate: descriptor.sampleRate,
@@ -108,10 +129,24 @@ export function createOnnxSeparator(session: InferenceSession, descriptorValue: 
       derived,
       collect,
       onChunk,
+      run,
+      resume,
     });
 
     const total = plan.totalSegments;
-    let done = 0;
+    const rounds = Math.max(...plan.passes.map((pass) => pass.segments));
+    const reachesPast = (index: number, frame: number) =>
+      plan.passes.some(
+        (pass) => index < pass.segments && index * plan.stride - pass.delay + plan.chunkLength(pass, index) > frame,
+      );
+    let firstRound = 0;
+    while (resume && firstRound < rounds && firstRound < resume.rounds && !reachesPast(firstRound, resumeFrame)) {
+      firstRound++;
+    }
+    const segmentsBefore = (round: number) =>
+      plan.passes.reduce((sum, pass) => sum + Math.min(round, pass.segments), 0);
+    let done = segmentsBefore(resume?.rounds ?? 0);
+    const doneAtStart = segmentsBefore(firstRound);
     let etaSec: number | undefined;
     const progress = stagedProgress<SeparationStage>({ prepare: 0.01, separate: 0.98, finish: 0.01 }, (p) =>
       onProgress?.({ ...p, segment: done, segments: total, ...(etaSec === undefined ? {} : { etaSec }) }),
@@ -120,8 +155,8 @@ export function createOnnxSeparator(session: InferenceSession, descriptorValue: 
     runner ??= createSegmentRunner(session, descriptor);
     const gains = new Float32Array(plan.segmentLength);
     const started = performance.now();
-    const rounds = Math.max(...plan.passes.map((pass) => pass.segments));
-    for (let index = 0; index < rounds; index++) {
+    let computed = 0;
+    for (let index = firstRound; index < rounds; index++) {
       for (const pass of plan.passes) {
         if (index >= pass.segments) continue;
         throwIfAborted(signal);
@@ -131,14 +166,17 @@ export function createOnnxSeparator(session: InferenceSession, descriptorValue: 
         plan.chunkGains(pass, index, gains);
         const padding = Math.floor((plan.segmentLength - chunk) / 2);
         accumulator.add(segmentStems, padding, chunk, index * plan.stride - pass.delay, gains);
-        done++;
-        etaSec = ((performance.now() - started) / 1000 / done) * (total - done);
+        computed++;
+        done = Math.max(done, doneAtStart + computed);
+        etaSec = ((performance.now() - started) / 1000 / computed) * (total - doneAtStart - computed);
         progress.report('separate', done / total);
       }
       const final = Math.min(plan.finalBefore(index), source.length);
-      if (final > accumulator.start) await output.push(accumulator.take(final));
+      if (final > accumulator.start) {
+        await output.push(accumulator.take(final), { rounds: index + 1, modelFrames: final });
+      }
     }
-    await output.finish();
+    await output.finish({ rounds, modelFrames: source.length });
     throwIfAborted(signal);
     etaSec = 0;
     progress.done('finish');

@@ -12,7 +12,9 @@ export class StemAccumulator {
   /** Per model stem, [left, right], or undefined for stems nobody asked for. */
   readonly #buffers: ([Float32Array, Float32Array] | undefined)[];
 
-  constructor(wanted: readonly boolean[], capacity: number, trackLength: number) {
+  /** `start`: the first track sample it collects (a resumed separation starts past 0). */
+  constructor(wanted: readonly boolean[], capacity: number, trackLength: number, start = 0) {
+    this.#start = start;
     this.#capacity = capacity;
     this.#trackLength = trackLength;
     this.#buffers = wanted.map((want) => (want ? [new Float32Array(capacity), new Float32Array(capacity)] : undefined));

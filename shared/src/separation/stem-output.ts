@@ -4,7 +4,7 @@
 // and, when collecting, into whole-track stems.
 
 import { Resampler, StreamingResampler } from '../dsp/resample.ts';
-import type { PlanarAudio, StemChunk, StemName } from './types.ts';
+import type { PlanarAudio, SeparationCheckpoint, StemChunk, StemName } from './types.ts';
 
 export interface StemOutputOptions {
   input: PlanarAudio;
@@ -20,6 +20,16 @@ export interface StemOutputOptions {
   derived: ReadonlyMap<StemName, StemName>;
   collect: boolean;
   onChunk?: (chunk: StemChunk) => void | Promise<void>;
+  /** The run's identity, which every checkpoint carries. */
+  run: string;
+  /** A checkpoint to go on from: delivery starts at its frame, the resamplers as they were. */
+  resume?: SeparationCheckpoint;
+}
+
+/** How far the model's side has got when a stretch is pushed. */
+export interface PushedThrough {
+  rounds: number;
+  modelFrames: number;
 }
 
 export class StemOutput {
@@ -41,28 +51,43 @@ export class StemOutput {
         this.#collected[stem] = input.channels.map(() => new Float32Array(length));
       }
     }
+    const resume = options.resume;
+    if (resume) {
+      this.#position = resume.frames;
+      this.#resamplers.forEach((resampler, s) => {
+        const snapshot = resume.resamplers[s];
+        if (resampler && snapshot) resampler.restore(snapshot);
+        else if (resampler || snapshot) throw new RangeError('the checkpoint does not match the run');
+      });
+    }
   }
 
   get stems(): Record<StemName, Float32Array[]> {
     return this.#collected;
   }
 
-  /** Takes the next finished stretch at the model's rate, per model stem ([left, right] or undefined). */
-  async push(stems: readonly (readonly Float32Array[] | undefined)[]): Promise<void> {
+  /**
+   * Takes the next finished stretch at the model's rate, per model stem ([left, right] or
+   * undefined); `through` says how far the model's side is once it is taken.
+   */
+  async push(stems: readonly (readonly Float32Array[] | undefined)[], through: PushedThrough): Promise<void> {
     const atInputRate = stems.map((stem, s) => {
       const resampler = this.#resamplers[s];
       return stem && resampler ? resampler.push(stem) : stem;
     });
-    await this.#deliver(atInputRate);
+    await this.#deliver(atInputRate, through);
   }
 
   /** Flushes what the resamplers still hold; call once after the last push. */
-  async finish(): Promise<void> {
+  async finish(through: PushedThrough): Promise<void> {
     if (this.#resamplers.every((r) => r === undefined)) return;
-    await this.#deliver(this.#resamplers.map((resampler) => resampler?.finish()));
+    await this.#deliver(
+      this.#resamplers.map((resampler) => resampler?.finish()),
+      through,
+    );
   }
 
-  async #deliver(stems: readonly (readonly Float32Array[] | undefined)[]): Promise<void> {
+  async #deliver(stems: readonly (readonly Float32Array[] | undefined)[], through: PushedThrough): Promise<void> {
     const { input, modelStems, requested, derived, collect, onChunk } = this.#options;
     const frames = stems.find((stem) => stem)?.[0]?.length ?? 0;
     if (frames === 0) return;
@@ -92,6 +117,12 @@ export class StemOutput {
       });
     }
     this.#position += frames;
+    chunk.checkpoint = {
+      run: this.#options.run,
+      ...through,
+      frames: this.#position,
+      resamplers: this.#resamplers.map((resampler) => resampler?.snapshot() ?? null),
+    };
     if (collect) {
       for (const name of requested)
         chunk.stems[name]!.forEach((samples, c) => this.#collected[name]![c]!.set(samples, start));

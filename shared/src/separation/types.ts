@@ -2,6 +2,7 @@
 // MDX-Net, waveform) and the built-in Quick DSP separator. The browser worker, the CLI and the
 // offload server only ever talk to a `Separator`.
 
+import type { StreamingResamplerSnapshot } from '../dsp/resample.ts';
 import type { Progress } from '../protocol/progress.ts';
 
 /** The four stems of the standard models; some models add more (guitar, piano). */
@@ -33,6 +34,28 @@ export interface StemChunk {
   /** Index of the chunk's first frame in the input. */
   startFrame: number;
   stems: Record<StemName, Float32Array[]>;
+  /**
+   * Where the separation can go on from once this chunk is stored: pass it back as `resume`.
+   * Set by separators that can resume (the ONNX models; Quick is fast enough to start over).
+   */
+  checkpoint?: SeparationCheckpoint;
+}
+
+/**
+ * A separation's state after a chunk. Passed back as `resume` with the same input and options,
+ * the separator skips the finished work, and the chunks that follow equal, sample for sample,
+ * those of an uninterrupted run. Structured-cloneable, so it can be stored with the chunk.
+ */
+export interface SeparationCheckpoint {
+  /** Which run it belongs to: separator, input length, rate and channels, stems, shifts, seed, overlap. */
+  run: string;
+  /** Segment rounds finished (a round is one segment of every shift pass). */
+  rounds: number;
+  /** Track frames finished, at the model's rate, and delivered at the input's. */
+  modelFrames: number;
+  frames: number;
+  /** The output resamplers' states, per model stem (null where there is none). */
+  resamplers: (StreamingResamplerSnapshot | null)[];
 }
 
 export interface SeparateOptions {
@@ -56,6 +79,11 @@ export interface SeparateOptions {
   seed?: number;
   /** Model separators: fraction of a segment neighbours share (default: the model's, else 0.25). */
   overlap?: number;
+  /**
+   * Go on from a chunk's `checkpoint` (same input and options): only the chunks after it are
+   * made. Separators without checkpoints refuse it.
+   */
+  resume?: SeparationCheckpoint;
 }
 
 export interface SeparationResult {

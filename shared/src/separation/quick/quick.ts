@@ -71,6 +71,9 @@ async function separate(input: PlanarAudio, options: SeparateOptions, segmentSec
   const { signal, onProgress, onChunk, collect = true } = options;
   checkInput(input);
   const plan = planStems(options.stems);
+  if (options.resume) {
+    throw new SfaError('bad-request', 'Quick does not resume from a checkpoint: start it again (it runs in seconds)');
+  }
   throwIfAborted(signal);
   const { sampleRate, channels } = input;
   const length = channels[0]!.length;
