@@ -107,10 +107,8 @@ describe('model store', () => {
 
   it('starting again drops the earlier parts; parts of other models stay', async () => {
     const db = await freshDb();
-    let m = await startDownload(db, download('m'));
-    m = await appendDownloadPart(db, m, new Blob([new Uint8Array([1, 2])]));
-    let other = await startDownload(db, download('other'));
-    other = await appendDownloadPart(db, other, new Blob([new Uint8Array([3])]));
+    await appendDownloadPart(db, await startDownload(db, download('m')), new Blob([new Uint8Array([1, 2])]));
+    await appendDownloadPart(db, await startDownload(db, download('other')), new Blob([new Uint8Array([3])]));
     await startDownload(db, download('m'));
     expect(await getDownload(db, 'm')).toMatchObject({ receivedBytes: 0, parts: 0 });
     expect(await readParts(db, 'm')).toEqual([]);
@@ -119,8 +117,7 @@ describe('model store', () => {
 
   it('finishing stores the model and forgets the parts in one step', async () => {
     const db = await freshDb();
-    let record = await startDownload(db, download('m'));
-    record = await appendDownloadPart(db, record, new Blob([new Uint8Array([4, 5])]));
+    await appendDownloadPart(db, await startDownload(db, download('m')), new Blob([new Uint8Array([4, 5])]));
     const whole = new Blob(await readParts(db, 'm'));
     await finishDownload(db, { ...model('m'), blob: whole, byteSize: whole.size });
     expect(await getDownload(db, 'm')).toBeUndefined();
@@ -130,8 +127,7 @@ describe('model store', () => {
 
   it('deleting a model also removes a paused download of it', async () => {
     const db = await freshDb();
-    let record = await startDownload(db, download('m'));
-    record = await appendDownloadPart(db, record, new Blob([new Uint8Array([1, 2, 3])]));
+    await appendDownloadPart(db, await startDownload(db, download('m')), new Blob([new Uint8Array([1, 2, 3])]));
     await deleteModel(db, 'm');
     expect(await getDownload(db, 'm')).toBeUndefined();
     expect(await partCount(db)).toBe(0);
@@ -139,8 +135,7 @@ describe('model store', () => {
 
   it('says when the parts do not add up to the record', async () => {
     const db = await freshDb();
-    let record = await startDownload(db, download('m'));
-    record = await appendDownloadPart(db, record, new Blob([new Uint8Array([1, 2, 3])]));
+    await appendDownloadPart(db, await startDownload(db, download('m')), new Blob([new Uint8Array([1, 2, 3])]));
     // A part lost behind the record's back (by hand, since the store itself never does this).
     await db.delete('modelParts', ['m', 0]);
     const error = await readParts(db, 'm').catch((e: unknown) => e);
