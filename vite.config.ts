@@ -1,8 +1,9 @@
 // Builds and serves the PWA in web/. Every server (dev, preview) sends the cross-origin
 // isolation headers, which threaded WASM (SharedArrayBuffer) needs.
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { ortAssets } from './web/build/ort-assets.ts';
 import { manifest } from './web/manifest.ts';
 
 export const ISOLATION_HEADERS = {
@@ -19,11 +20,15 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
   },
+  // onnxruntime-web's builds that load their glue and .wasm from `env.wasm.wasmPaths` (served by
+  // ortAssets) rather than the bundled ones, whose thread workers would re-run our worker chunk.
+  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   worker: { format: 'es' },
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS, port: 4173, strictPort: true },
   plugins: [
     svelte(),
+    ortAssets(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src',
@@ -36,7 +41,7 @@ export default defineConfig({
         // Source maps stay on the network.
         globPatterns: ['**/*.{js,css,html,svg,png,ico,webmanifest}'],
         // ogg-opus-decoder's neural "speech enhancement" build (4 MB) is never used: we do not opt in.
-        globIgnores: ['**/opus-ml-*'],
+        globIgnores: ['**/opus-ml-*', 'ort/**'],
         maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
       },
       devOptions: { enabled: false },

@@ -1,10 +1,17 @@
 // The service worker: precaches the app shell (so the app opens offline), serves index.html
 // for navigations, receives files shared to the installed app, and updates only when the
-// page says so (SKIP_WAITING after the user accepted the update prompt).
+// page says so (SKIP_WAITING after the user accepted the update prompt). ONNX Runtime's
+// WebAssembly files are too big to precache: they go into a named runtime cache the first time
+// a separation needs them, so separation works offline from then on.
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
+import { ExpirationPlugin } from 'workbox-expiration';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { CacheFirst } from 'workbox-strategies';
 import { FILE_NAME_HEADER, SHARE_INBOX_CACHE, SHARE_TARGET_PATH, SHARED_QUERY_FLAG } from './library/share-inbox.ts';
+
+/** Where ONNX Runtime's WebAssembly files are kept once fetched. */
+const ORT_RUNTIME_CACHE = 'sfa-onnxruntime';
 
 declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: Array<string | { url: string; revision: string | null }>;
@@ -13,6 +20,13 @@ declare const self: ServiceWorkerGlobalScope & {
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html')));
+
+// /ort/<version>/...: the version is in the path, so a cached file never goes stale; the
+// expiration drops an older version's four files once a newer version's are in.
+registerRoute(
+  ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/ort/'),
+  new CacheFirst({ cacheName: ORT_RUNTIME_CACHE, plugins: [new ExpirationPlugin({ maxEntries: 8 })] }),
+);
 
 registerRoute(
   ({ url }) => url.pathname === SHARE_TARGET_PATH,

@@ -1,6 +1,6 @@
 // Peaks checked against a brute-force min/max over the samples each peak covers.
 import { describe, expect, it } from 'vitest';
-import { computePeaks, FINEST_SAMPLES_PER_PEAK, levelForZoom, peakRange } from './peaks.ts';
+import { computePeaks, PeakBuilder, FINEST_SAMPLES_PER_PEAK, levelForZoom, peakRange } from './peaks.ts';
 
 function noise(length: number, seed: number): Float32Array {
   const out = new Float32Array(length);
@@ -78,5 +78,28 @@ describe('levelForZoom', () => {
     expect(levelForZoom(peaks, 10).samplesPerPeak).toBe(128);
     expect(levelForZoom(peaks, 600).samplesPerPeak).toBe(512);
     expect(levelForZoom(peaks, 2048).samplesPerPeak).toBe(2048);
+  });
+});
+
+describe('PeakBuilder', () => {
+  it('equals computePeaks on the joined audio, whatever the stretches', () => {
+    const length = 300_001;
+    const channels = [0, 1].map((c) =>
+      Float32Array.from({ length }, (_, i) => Math.sin(i * (0.001 + c * 0.0007)) * (0.2 + (i % 977) / 1300)),
+    );
+    const whole = computePeaks(channels, 48_000);
+    for (const stretch of [1_000, 4_410, 128 * 7 + 3, length]) {
+      const builder = new PeakBuilder(48_000, length);
+      for (let start = 0; start < length; start += stretch) {
+        builder.add(
+          channels.map((channel) => channel.subarray(start, start + stretch)),
+          start,
+        );
+      }
+      const built = builder.finish();
+      expect(built.length).toBe(whole.length);
+      expect(built.levels.map((level) => level.samplesPerPeak)).toEqual(whole.levels.map((l) => l.samplesPerPeak));
+      built.levels.forEach((level, i) => expect(Array.from(level.data)).toEqual(Array.from(whole.levels[i]!.data)));
+    }
   });
 });

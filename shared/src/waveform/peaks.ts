@@ -68,12 +68,59 @@ function coarsen(level: PeakLevel): PeakLevel {
   return { samplesPerPeak: level.samplesPerPeak * LEVEL_FACTOR, data };
 }
 
+function withCoarserLevels(finest: PeakLevel, sampleRate: number, length: number): WaveformPeaks {
+  const levels = [finest];
+  while (levels.at(-1)!.data.length / 2 > COARSEST_PEAK_COUNT) levels.push(coarsen(levels.at(-1)!));
+  return { sampleRate, length, levels };
+}
+
 /** Builds the overview of decoded audio (channels of equal length, samples in [-1, 1]). */
 export function computePeaks(channels: readonly Float32Array[], sampleRate: number): WaveformPeaks {
   const length = channels[0]?.length ?? 0;
-  const levels = [finestLevel(channels, length)];
-  while (levels.at(-1)!.data.length / 2 > COARSEST_PEAK_COUNT) levels.push(coarsen(levels.at(-1)!));
-  return { sampleRate, length, levels };
+  return withCoarserLevels(finestLevel(channels, length), sampleRate, length);
+}
+
+/**
+ * The same overview built from audio that arrives in stretches (a separation's chunks), so the
+ * whole signal is never held: the result equals `computePeaks` on the joined audio.
+ */
+export class PeakBuilder {
+  readonly #sampleRate: number;
+  readonly #length: number;
+  readonly #min: Float32Array;
+  readonly #max: Float32Array;
+
+  constructor(sampleRate: number, length: number) {
+    this.#sampleRate = sampleRate;
+    this.#length = length;
+    const count = Math.ceil(length / FINEST_SAMPLES_PER_PEAK);
+    this.#min = new Float32Array(count).fill(Infinity);
+    this.#max = new Float32Array(count).fill(-Infinity);
+  }
+
+  /** Takes frames `start` .. `start + channels[0].length - 1` of every channel. */
+  add(channels: readonly Float32Array[], start: number): void {
+    const min = this.#min;
+    const max = this.#max;
+    for (const channel of channels) {
+      const end = Math.min(channel.length, this.#length - start);
+      for (let i = 0; i < end; i++) {
+        const peak = Math.floor((start + i) / FINEST_SAMPLES_PER_PEAK);
+        const v = channel[i]!;
+        if (v < min[peak]!) min[peak] = v;
+        if (v > max[peak]!) max[peak] = v;
+      }
+    }
+  }
+
+  finish(): WaveformPeaks {
+    const data = new Int16Array(this.#min.length * 2);
+    for (let peak = 0; peak < this.#min.length; peak++) {
+      data[peak * 2] = quantise(this.#min[peak]!);
+      data[peak * 2 + 1] = quantise(this.#max[peak]!);
+    }
+    return withCoarserLevels({ samplesPerPeak: FINEST_SAMPLES_PER_PEAK, data }, this.#sampleRate, this.#length);
+  }
 }
 
 /**
