@@ -3,6 +3,7 @@ import { errorMessage } from '@sfa/shared/protocol/errors';
 import { filterTracks, type AnalysisFilter, type SortKey } from '../library/filter.ts';
 import { deleteTrack, listTracks, openLibrary, type TrackRecord } from '../storage/db.ts';
 import { analyses } from './analysis.svelte.ts';
+import { separations } from './separations.svelte.ts';
 import { storage } from './storage.svelte.ts';
 
 export type { SortKey };
@@ -42,6 +43,7 @@ export class Library {
     await deleteTrack(await openLibrary(), id);
     this.tracks = this.tracks.filter((track) => track.id !== id);
     analyses.forget(id);
+    separations.forgetTrack(id);
     void storage.refresh();
   }
 

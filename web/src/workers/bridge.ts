@@ -2,6 +2,7 @@
 // restarted if it dies.
 import type { AnalysisWorkerApi } from './analysis.worker.ts';
 import type { ImportWorkerApi } from './import.worker.ts';
+import type { SeparationWorkerApi } from './separation.worker.ts';
 import { createWorkerClient } from './worker-client.ts';
 
 export const importWorker = createWorkerClient<ImportWorkerApi>(
@@ -12,4 +13,9 @@ export const importWorker = createWorkerClient<ImportWorkerApi>(
 export const analysisWorker = createWorkerClient<AnalysisWorkerApi>(
   'analysis worker',
   () => new Worker(new URL('./analysis.worker.ts', import.meta.url), { type: 'module', name: 'analysis' }),
+);
+
+export const separationWorker = createWorkerClient<SeparationWorkerApi>(
+  'separation worker',
+  () => new Worker(new URL('./separation.worker.ts', import.meta.url), { type: 'module', name: 'separation' }),
 );

@@ -1,0 +1,201 @@
+// Separation jobs on the page: start one (stored first, so it survives a reload), run them one at
+// a time in the separation worker with progress, cancel, resume, delete; jobs that were running
+// or waiting when the page closed go on by themselves when it opens again. Finished jobs become
+// stem sets listed under their track.
+import * as Comlink from 'comlink';
+import { errorMessage, isAbortError, SfaError } from '@sfa/shared/protocol/errors';
+import type { StemName } from '@sfa/shared/separation/types';
+import { openLibrary, type SeparationJobRecord, type StemSetRecord } from '../storage/db.ts';
+import { addJob, deleteJob, listJobs, listStemSets, updateJob } from '../storage/job-store.ts';
+import type { JobProgress } from '../separation/job-runner.ts';
+import { separationWorker } from '../workers/bridge.ts';
+
+export interface JobView {
+  record: SeparationJobRecord;
+  /** Live progress while running (the record holds the last stored one). */
+  progress?: JobProgress;
+  cancelling: boolean;
+  /** What went wrong, where the user acted. */
+  message?: string;
+}
+
+/** How long a running separation may take to notice a cancel before its worker is stopped. */
+const CANCEL_GRACE_MS = 2_000;
+
+export interface StartOptions {
+  trackId: string;
+  modelId: string;
+  stems: StemName[];
+  shifts?: number;
+}
+
+export class Separations {
+  /** Jobs by id, every state; finished ones stay until deleted, as the history of a track. */
+  jobs = $state<Record<string, JobView>>({});
+  /** Finished stem sets by track id, for tracks whose view has asked for them. */
+  stemSets = $state<Record<string, StemSetRecord[]>>({});
+  loadError = $state<string>();
+
+  private order: string[] = [];
+  private running = false;
+  private current?: string;
+  private loaded?: Promise<void>;
+
+  /** Reads the stored jobs once and queues again those that were waiting or running. */
+  load(): Promise<void> {
+    this.loaded ??= (async () => {
+      try {
+        const records = await listJobs(await openLibrary());
+        for (const record of records) {
+          this.jobs[record.id] = { record, cancelling: false };
+          if (record.state === 'queued' || record.state === 'running') this.order.push(record.id);
+        }
+        void this.drain();
+      } catch (error) {
+        this.loadError = errorMessage(error);
+      }
+    })();
+    return this.loaded;
+  }
+
+  /** A track's jobs, newest first. */
+  forTrack(trackId: string): JobView[] {
+    return Object.values(this.jobs)
+      .filter((job) => job.record.trackId === trackId)
+      .sort((a, b) => b.record.createdAt - a.record.createdAt);
+  }
+
+  async loadStemSets(trackId: string): Promise<void> {
+    this.stemSets[trackId] = await listStemSets(await openLibrary(), trackId);
+  }
+
+  /** Stores a new job and queues it. Returns its id. */
+  async start({ trackId, modelId, stems, shifts = 0 }: StartOptions): Promise<string> {
+    await this.load();
+    const now = Date.now();
+    const record: SeparationJobRecord = {
+      id: crypto.randomUUID(),
+      trackId,
+      modelId,
+      stems: [...stems], // a plain array: a $state proxy cannot be stored
+      shifts,
+      seed: 0,
+      state: 'queued',
+      createdAt: now,
+      updatedAt: now,
+      progress: { fraction: 0, segment: 0, segments: 0 },
+      chunks: 0,
+      frames: 0,
+    };
+    await addJob(await openLibrary(), record);
+    this.jobs[record.id] = { record, cancelling: false };
+    this.order.push(record.id);
+    void this.drain();
+    return record.id;
+  }
+
+  /** Queues a cancelled or failed job again; it goes on from its last stored chunk. */
+  async resume(jobId: string): Promise<void> {
+    const job = this.jobs[jobId];
+    if (!job || (job.record.state !== 'cancelled' && job.record.state !== 'failed')) return;
+    job.record = await updateJob(await openLibrary(), jobId, { state: 'queued', error: undefined });
+    job.message = undefined;
+    this.order.push(jobId);
+    void this.drain();
+  }
+
+  cancel(jobId: string): void {
+    const job = this.jobs[jobId];
+    if (!job) return;
+    if (job.record.state === 'queued') {
+      this.order = this.order.filter((id) => id !== jobId);
+      void this.settle(job, 'cancelled');
+    } else if (job.record.state === 'running' && !job.cancelling) {
+      job.cancelling = true;
+      void separationWorker.call((api) => api.cancel(jobId)).catch(() => undefined);
+      // The engine checks between segments; a long model run is stopped with its worker.
+      setTimeout(() => {
+        if (this.current === jobId) separationWorker.terminate();
+      }, CANCEL_GRACE_MS);
+    }
+  }
+
+  /** Deletes a job and its stems. */
+  async remove(jobId: string): Promise<void> {
+    const job = this.jobs[jobId];
+    if (!job) return;
+    this.cancel(jobId);
+    await deleteJob(await openLibrary(), jobId);
+    delete this.jobs[jobId];
+    const sets = this.stemSets[job.record.trackId];
+    if (sets) this.stemSets[job.record.trackId] = sets.filter((set) => set.id !== jobId);
+  }
+
+  /** Forgets a deleted track's jobs (their records went with it). */
+  forgetTrack(trackId: string): void {
+    for (const job of this.forTrack(trackId)) {
+      this.cancel(job.record.id);
+      delete this.jobs[job.record.id];
+      this.order = this.order.filter((id) => id !== job.record.id);
+    }
+    delete this.stemSets[trackId];
+  }
+
+  private async settle(
+    job: JobView,
+    state: 'cancelled' | 'failed',
+    message?: string,
+    code = 'internal',
+  ): Promise<void> {
+    job.cancelling = false;
+    job.message = message;
+    try {
+      job.record = await updateJob(await openLibrary(), job.record.id, {
+        state,
+        ...(message ? { error: { code, message } } : {}),
+      });
+    } catch {
+      job.record = { ...job.record, state };
+    }
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let id = this.order.shift(); id !== undefined; id = this.order.shift()) {
+        const job = this.jobs[id];
+        if (job && (job.record.state === 'queued' || job.record.state === 'running')) await this.run(job);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async run(job: JobView): Promise<void> {
+    const jobId = job.record.id;
+    job.record = { ...job.record, state: 'running' };
+    const onProgress = Comlink.proxy((progress: JobProgress) => {
+      // Messages from the worker can trail its result; never move the bar back.
+      if (job.record.state !== 'running' || (job.progress && progress.fraction < job.progress.fraction)) return;
+      job.progress = progress;
+    });
+    this.current = jobId;
+    try {
+      const set = await separationWorker.call((api) => api.run(jobId, onProgress));
+      if (!this.jobs[jobId]) return; // deleted meanwhile
+      job.record = { ...job.record, state: 'done', executionProvider: set.executionProvider };
+      job.progress = job.progress && { ...job.progress, fraction: 1, etaSec: 0 };
+      const sets = this.stemSets[set.trackId];
+      if (sets) this.stemSets[set.trackId] = [set, ...sets.filter((other) => other.id !== set.id)];
+    } catch (error) {
+      if (!this.jobs[jobId]) return;
+      if (isAbortError(error)) await this.settle(job, 'cancelled');
+      else await this.settle(job, 'failed', errorMessage(error), error instanceof SfaError ? error.code : 'internal');
+    } finally {
+      this.current = undefined;
+    }
+  }
+}
+
+export const separations = new Separations();
