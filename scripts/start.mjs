@@ -9,8 +9,17 @@ const bin = (path) => fileURLToPath(new URL(`../node_modules/${path}`, import.me
 const app = spawn(process.execPath, [bin('vite/bin/vite.js'), 'preview', '--port', APP_PORT, '--strictPort'], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
+// The dev setup runs the offload server open (no token) on loopback, for the app served here;
+// set SFA_TOKENS (or SFA_TOKENS_FILE) to run it with tokens instead.
+const hasTokens = Boolean(process.env.SFA_TOKENS || process.env.SFA_TOKENS_FILE);
 const server = spawn(process.execPath, [bin('tsx/dist/cli.mjs'), 'offload-server/src/main.ts'], {
   stdio: ['ignore', 'inherit', 'inherit'],
+  env: {
+    ...process.env,
+    ...(hasTokens ? {} : { SFA_ALLOW_OPEN: '1' }),
+    SFA_ALLOWED_ORIGINS:
+      process.env.SFA_ALLOWED_ORIGINS ?? `http://localhost:${APP_PORT},http://127.0.0.1:${APP_PORT}`,
+  },
 });
 const children = [app, server];
 

@@ -7,15 +7,15 @@ import { mkdir, open, readFile, realpath, rename, rm, type FileHandle } from 'no
 import { availableParallelism } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import libFactory from 'libflacjs';
 import * as ort from 'onnxruntime-node';
-import { encodeWav } from '@sfa/shared/audio/wav-encode';
 import { createOrtSession } from '@sfa/shared/inference/ort-session';
 import { errorMessage, SfaError } from '@sfa/shared/protocol/errors';
 import { validateDescriptor, type ModelDescriptor } from '@sfa/shared/separation/descriptor';
 import { inferDescriptor } from '@sfa/shared/separation/model-check';
 import { createOnnxSeparator } from '@sfa/shared/separation/onnx-separator';
 import type { Separator, StemChunk, StemName } from '@sfa/shared/separation/types';
+import { FlacEncoder, streamInfoPatches } from '../audio/flac-encoder.ts';
+import { wavData, wavStreamHeader, type StreamFormat } from '../audio/wav-stream.ts';
 import type { CliIo } from './io.ts';
 import { readAudioFile } from './read-audio.ts';
 import { formatEta, ProgressLine } from './progress-line.ts';
@@ -223,12 +223,6 @@ async function readDescriptor(path: string): Promise<ModelDescriptor> {
   }
 }
 
-interface StreamFormat {
-  sampleRate: number;
-  channels: number;
-  frames: number;
-}
-
 interface StemWriter {
   readonly path: string;
   write(channels: Float32Array[]): Promise<void>;
@@ -248,32 +242,15 @@ export class WavWriter implements StemWriter {
     this.#sampleRate = sampleRate;
   }
 
-  static async open(path: string, { sampleRate, channels, frames }: StreamFormat): Promise<WavWriter> {
-    // encodeWav's header for one frame, with its sizes changed to the whole track's.
-    const one = encodeWav(
-      Array.from({ length: channels }, () => new Float32Array(1)),
-      sampleRate,
-      BITS,
-    );
-    const blockAlign = (BITS / 8) * channels;
-    const header = one.slice(0, one.length - blockAlign);
-    const view = new DataView(header.buffer);
-    const dataBytes = frames * blockAlign;
-    // setUint32 would wrap a larger size into a header that lies.
-    if (header.length - 8 + dataBytes > 0xffffffff) {
-      throw new SfaError('too-large', 'the stems are too long for WAV files (over 4 GB each); use --format flac');
-    }
+  static async open(path: string, format: StreamFormat): Promise<WavWriter> {
+    const header = wavStreamHeader(format, BITS);
     const file = await open(path, 'w');
-    view.setUint32(4, header.length - 8 + dataBytes, true);
-    view.setUint32(header.length - 4, dataBytes, true);
     await file.write(header);
-    return new WavWriter(path, file, sampleRate);
+    return new WavWriter(path, file, format.sampleRate);
   }
 
   async write(channels: Float32Array[]): Promise<void> {
-    const bytes = encodeWav(channels, this.#sampleRate, BITS);
-    const frames = channels[0]!.length;
-    await this.#file.write(bytes.subarray(bytes.length - frames * (BITS / 8) * channels.length));
+    await this.#file.write(wavData(channels, this.#sampleRate, BITS));
   }
 
   async finish(): Promise<void> {}
@@ -283,95 +260,39 @@ export class WavWriter implements StemWriter {
   }
 }
 
-type Flac = ReturnType<typeof libFactory>;
-let flacLibrary: Promise<Flac> | undefined;
-
-/** libflac.js (its asm.js build: the wasm build fetches its .wasm by URL, which Node refuses). */
-function loadFlac(): Promise<Flac> {
-  flacLibrary ??= new Promise((resolveFlac) => {
-    const flac = libFactory();
-    if (flac.isReady()) resolveFlac(flac);
-    else flac.on('ready', () => resolveFlac(flac));
-  });
-  return flacLibrary;
-}
-
 /** A 24-bit FLAC encoded as it arrives; STREAMINFO's MD5 and frame sizes are patched at the end. */
 class FlacWriter implements StemWriter {
   readonly path: string;
   readonly #file: FileHandle;
-  readonly #flac: Flac;
-  readonly #encoder: number;
-  #pending: Uint8Array[] = [];
-  #streamInfo: { min_framesize: number; max_framesize: number; md5sum: string } | undefined;
+  readonly #encoder: FlacEncoder;
 
-  private constructor(path: string, file: FileHandle, flac: Flac, encoder: number) {
+  private constructor(path: string, file: FileHandle, encoder: FlacEncoder) {
     this.path = path;
     this.#file = file;
-    this.#flac = flac;
     this.#encoder = encoder;
   }
 
-  static async open(path: string, { sampleRate, channels, frames }: StreamFormat): Promise<FlacWriter> {
-    const flac = await loadFlac();
-    const encoder = flac.create_libflac_encoder(sampleRate, channels, BITS, 5, frames, false);
-    if (!encoder) throw new SfaError('internal', 'the FLAC encoder could not be created');
-    const writer = new FlacWriter(path, await open(path, 'w'), flac, encoder);
-    const status = flac.init_encoder_stream(
-      encoder,
-      (buffer: Uint8Array, bytes: number) => {
-        writer.#pending.push(buffer.slice(0, bytes));
-      },
-      (info) => {
-        if (info) writer.#streamInfo = info;
-      },
-    );
-    if (status !== 0) throw new SfaError('internal', `the FLAC encoder would not start (status ${status})`);
-    return writer;
+  static async open(path: string, format: StreamFormat): Promise<FlacWriter> {
+    const encoder = await FlacEncoder.create(format, BITS);
+    return new FlacWriter(path, await open(path, 'w'), encoder);
   }
 
   async write(channels: Float32Array[]): Promise<void> {
-    const frames = channels[0]!.length;
-    const scale = 2 ** (BITS - 1);
-    const interleaved = new Int32Array(frames * channels.length);
-    channels.forEach((samples, c) => {
-      for (let i = 0; i < frames; i++) {
-        const value = Math.round(samples[i]! * scale);
-        interleaved[i * channels.length + c] = Math.max(-scale, Math.min(scale - 1, value));
-      }
-    });
-    if (!this.#flac.FLAC__stream_encoder_process_interleaved(this.#encoder, interleaved, frames)) {
-      throw new SfaError('internal', 'the FLAC encoder failed');
-    }
-    await this.#flush();
+    for (const bytes of this.#encoder.encode(channels)) await this.#file.write(bytes);
   }
 
   async finish(): Promise<void> {
-    this.#flac.FLAC__stream_encoder_finish(this.#encoder);
-    await this.#flush();
-    const info = this.#streamInfo;
-    if (!info) return;
-    // STREAMINFO follows 'fLaC' and its 4-byte block header: frame sizes at 4..9, MD5 at 18..33.
-    const patch = new Uint8Array(30);
-    const sizes = new DataView(patch.buffer);
-    sizes.setUint16(0, info.min_framesize >>> 8);
-    sizes.setUint8(2, info.min_framesize & 0xff);
-    sizes.setUint16(3, info.max_framesize >>> 8);
-    sizes.setUint8(5, info.max_framesize & 0xff);
-    await this.#file.write(patch, 0, 6, 8 + 4);
-    for (let i = 0; i < 16; i++) patch[i] = parseInt(info.md5sum.slice(2 * i, 2 * i + 2), 16);
-    await this.#file.write(patch, 0, 16, 8 + 18);
+    const { bytes, streamInfo } = this.#encoder.finish();
+    for (const part of bytes) await this.#file.write(part);
+    if (!streamInfo) return;
+    for (const patch of streamInfoPatches(streamInfo)) {
+      await this.#file.write(patch.bytes, 0, patch.bytes.length, patch.offset);
+    }
   }
 
   async close(): Promise<void> {
-    this.#flac.FLAC__stream_encoder_delete(this.#encoder);
+    this.#encoder.delete();
     await this.#file.close();
-  }
-
-  async #flush(): Promise<void> {
-    const pending = this.#pending;
-    this.#pending = [];
-    for (const bytes of pending) await this.#file.write(bytes);
   }
 }
 
