@@ -17,8 +17,7 @@ const server = spawn(process.execPath, [bin('tsx/dist/cli.mjs'), 'offload-server
   env: {
     ...process.env,
     ...(hasTokens ? {} : { SFA_ALLOW_OPEN: '1' }),
-    SFA_ALLOWED_ORIGINS:
-      process.env.SFA_ALLOWED_ORIGINS ?? `http://localhost:${APP_PORT},http://127.0.0.1:${APP_PORT}`,
+    SFA_ALLOWED_ORIGINS: process.env.SFA_ALLOWED_ORIGINS ?? `http://localhost:${APP_PORT},http://127.0.0.1:${APP_PORT}`,
   },
 });
 const children = [app, server];
