@@ -4,7 +4,9 @@
 // mid-job, cancel, and work offline. Stored stems are compared with the Node engine's.
 import { expect, test, type Page } from '@playwright/test';
 import { ARTIFACTS, AppPage, fixture } from '../pages/app-page.ts';
+import { storeModel } from '../pages/stored-model.ts';
 import { maxStemDifference, newestStemSetId, nodeSeparation, storedStems } from '../pages/stems.ts';
+import { maskModel, slowModel, type TestModel } from '../pages/test-models.ts';
 
 const SONG = 'song-a-minor-120.wav';
 const TITLE = 'song-a-minor-120';
@@ -54,4 +56,105 @@ test('karaoke makes only the instrumental stem', async ({ page }) => {
   const set = page.getByTestId('stem-set');
   await expect(set.getByTestId('stem')).toHaveCount(1, { timeout: 60_000 });
   await expect(set.getByTestId('stem')).toHaveAttribute('data-stem', 'instrumental');
+});
+
+/** Opens the app with `model` stored and the fixture song imported, on the song's page. */
+async function withModel(page: Page, model: TestModel): Promise<AppPage> {
+  const app = new AppPage(page);
+  await app.open();
+  await app.waitForServiceWorker();
+  await storeModel(page, model.descriptor, model.bytes);
+  await app.importFiles(fixture(SONG));
+  await app.openTrack(TITLE);
+  return app;
+}
+
+function storedChunkCount(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const request = indexedDB.open('sound-forge-alchemy');
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const count = request.result.transaction('stemChunks').objectStore('stemChunks').count();
+          count.onsuccess = () => {
+            resolve(count.result);
+            request.result.close();
+          };
+        };
+      }),
+  );
+}
+
+function job(page: Page) {
+  return page.getByTestId('separation-job');
+}
+
+test("a model with htdemucs's contract runs on WASM in the worker, and its stems equal the Node engine's", async ({
+  page,
+}) => {
+  const model = maskModel();
+  await withModel(page, model);
+  await separate(page, model.descriptor.id);
+  await expect(job(page)).toHaveAttribute('data-provider', 'wasm');
+  const set = page.getByTestId('stem-set');
+  await expect(set.getByTestId('stem')).toHaveCount(4, { timeout: 60_000 });
+  await expect(set).toContainText('WebAssembly');
+  const stored = await storedStems(page, await newestStemSetId(page));
+  const expected = await nodeSeparation(fixture(SONG), model.descriptor.stems, model);
+  // Same DSP code; the model's arithmetic on WASM and native CPU differs in float32 rounding only.
+  expect(maxStemDifference(stored, expected.stems)).toBeLessThan(1e-4);
+});
+
+test("a reload mid-job resumes from the last stored chunk, and the stems equal an uninterrupted run's", async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  const model = slowModel();
+  await withModel(page, model);
+  await separate(page, model.descriptor.id);
+  await expect(page.getByTestId('separation-status')).toContainText(/segment [1-9]\d* of/, { timeout: 120_000 });
+  // At least one chunk is stored before the reload, so there is something to go on from.
+  await expect.poll(() => storedChunkCount(page), { timeout: 60_000 }).toBeGreaterThan(0);
+  await page.reload();
+  // It goes on by itself, from where it was: the first progress shown is past the start.
+  await expect(page.getByTestId('separation-status')).toContainText(/segment [1-9]\d* of/, { timeout: 60_000 });
+  const set = page.getByTestId('stem-set');
+  await expect(set).toHaveCount(1, { timeout: 180_000 });
+  const resumed = await storedStems(page, await newestStemSetId(page));
+
+  await separate(page, model.descriptor.id);
+  await expect(set).toHaveCount(2, { timeout: 180_000 });
+  const uninterrupted = await storedStems(page, await newestStemSetId(page));
+  // The same runtime on the same input: bit for bit, no sample missing or repeated.
+  expect(maxStemDifference(resumed, uninterrupted)).toBe(0);
+});
+
+test('a separation can be cancelled, and resumed later', async ({ page }) => {
+  test.setTimeout(180_000);
+  const model = slowModel();
+  await withModel(page, model);
+  await separate(page, model.descriptor.id);
+  await expect(page.getByTestId('separation-status')).toContainText('separating', { timeout: 60_000 });
+  await job(page).getByRole('button', { name: 'Cancel' }).click();
+  await expect(job(page)).toHaveAttribute('data-state', 'cancelled', { timeout: 10_000 });
+  await expect(page.getByTestId('stem-set')).toHaveCount(0);
+  await job(page)
+    .getByRole('button', { name: /Resume|Try again/ })
+    .click();
+  await expect(page.getByTestId('stem-set')).toHaveCount(1, { timeout: 150_000 });
+});
+
+test('once the model and the runtime are cached, separation works offline', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  const model = maskModel();
+  await withModel(page, model);
+  await separate(page, model.descriptor.id);
+  await expect(page.getByTestId('stem-set')).toHaveCount(1, { timeout: 60_000 });
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: TITLE })).toBeVisible();
+  await separate(page, model.descriptor.id, 'vocals');
+  await expect(page.getByTestId('stem-set')).toHaveCount(2, { timeout: 60_000 });
+  await expect(page.getByTestId('stem-set').first().getByTestId('stem')).toHaveAttribute('data-stem', 'vocals');
 });

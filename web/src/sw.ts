@@ -25,7 +25,13 @@ registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html')));
 // expiration drops an older version's four files once a newer version's are in.
 registerRoute(
   ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/ort/'),
-  new CacheFirst({ cacheName: ORT_RUNTIME_CACHE, plugins: [new ExpirationPlugin({ maxEntries: 8 })] }),
+  // vite preview and other servers send `Vary: Origin`; the files do not vary, and a module import
+  // (with an Origin header) must find what a plain fetch stored.
+  new CacheFirst({
+    cacheName: ORT_RUNTIME_CACHE,
+    matchOptions: { ignoreVary: true },
+    plugins: [new ExpirationPlugin({ maxEntries: 8 })],
+  }),
 );
 
 registerRoute(
