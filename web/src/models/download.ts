@@ -58,7 +58,12 @@ export function bytesNeeded(totalBytes: number, receivedBytes: number): number {
   return totalBytes - receivedBytes + totalBytes + margin;
 }
 
-/** Throws `storage-full` (saying how much is needed and how much there is) before anything is fetched. */
+/**
+ * Throws `storage-full` (saying how much is needed and how much there is) before anything is
+ * fetched. Firefox and Safari report the quota they enforce; Chromium (138 on) reports usage +
+ * min(10 GiB, disk) whatever it enforces, so there this catches only the biggest shortfalls and
+ * a write that hits the real limit later ends the download with `storage-full` too (`#full`).
+ */
 async function checkRoom(
   entry: CatalogueEntry,
   download: ModelDownloadRecord | undefined,
@@ -226,11 +231,26 @@ class ModelDownload {
       void reader.cancel().catch(() => undefined);
       await flush().catch(() => undefined);
       if (signal?.aborted || isAbortError(error)) throw new SfaError('aborted', 'Cancelled', { cause: error });
+      if (error instanceof SfaError && error.code === 'storage-full') throw this.#full(record, error);
       if (error instanceof SfaError) throw error;
       throw this.#interrupted(record, errorMessage(error));
     }
     this.#report('download', record.receivedBytes, record.totalBytes, true);
     return record;
+  }
+
+  /**
+   * Storage ran out after all. The check before fetching cannot always see it coming: Chromium
+   * reports an artificial quota (usage + up to 10 GiB) to `estimate()`, whatever it enforces.
+   */
+  #full(record: ModelDownloadRecord, cause: SfaError): SfaError {
+    const total = record.totalBytes || this.#entry.bytes;
+    return new SfaError(
+      'storage-full',
+      `Storage filled up while saving “${this.#entry.name}” (${formatBytes(record.receivedBytes)} of ${formatBytes(total)} kept; ` +
+        `it needs about ${formatBytes(bytesNeeded(total, record.receivedBytes))} more). Delete tracks or models you no longer need, then Resume.`,
+      { cause },
+    );
   }
 
   #interrupted(record: ModelDownloadRecord, reason: string): SfaError {
@@ -263,13 +283,8 @@ class ModelDownload {
     } catch (error) {
       // Not the model the catalogue describes: keeping it would only fail at the first separation.
       await clearDownload(db, entry.id);
-      throw new SfaError(
-        error instanceof SfaError ? error.code : 'model-invalid',
-        `${errorMessage(error)}. Nothing was kept.`,
-        {
-          cause: error,
-        },
-      );
+      const code = error instanceof SfaError ? error.code : 'model-invalid';
+      throw new SfaError(code, `${errorMessage(error)}. Nothing was kept.`, { cause: error });
     }
     this.#report('store', bytes.length, bytes.length, true);
     const record: ModelRecord = {
@@ -286,7 +301,13 @@ class ModelDownload {
       licence: entry.licence,
       storedAt: Date.now(),
     };
-    await finishDownload(db, record);
+    try {
+      await finishDownload(db, record);
+    } catch (error) {
+      // Nothing changed: the parts are all there, and Resume goes straight back to saving.
+      if (error instanceof SfaError && error.code === 'storage-full') throw this.#full(download, error);
+      throw error;
+    }
     return record;
   }
 
