@@ -54,3 +54,28 @@ test('a WebGPU runtime that fails to start falls back to WASM and says why', asy
   await expect(job.getByTestId('separation-fallback')).toContainText('WebGPU could not start');
   await expect(page.getByTestId('stem-set').getByTestId('stem')).toHaveCount(4, { timeout: 90_000 });
 });
+
+test("the device panel reports WebGPU, threads and storage, and measures each model's time per minute", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const model = maskModel();
+  const app = new AppPage(page);
+  await app.open();
+  await storeModel(page, model.descriptor, model.bytes);
+  await page.goto('/#/settings');
+  const panel = page.getByTestId('capability-panel');
+  await expect(panel.getByTestId('webgpu')).toContainText(/^Yes/);
+  await expect(panel.getByTestId('threads')).toHaveText(/\d+ cores · WebAssembly uses \d+ threads?/);
+  await expect(panel.getByTestId('storage-available')).toContainText('available of');
+  const row = panel.locator(`[data-testid="calibration-row"][data-model="${model.descriptor.id}"]`);
+  await expect(row.getByTestId('calibration')).toHaveText('not measured');
+  await row.getByRole('button', { name: `Measure ${model.descriptor.name}` }).click();
+  await expect(row.getByTestId('calibration')).toHaveText(/^\d+(\.\d)? s on WebGPU$/, { timeout: 90_000 });
+  const quick = panel.locator('[data-testid="calibration-row"][data-model="quick"]');
+  await quick.getByRole('button', { name: /^Measure/ }).click();
+  await expect(quick.getByTestId('calibration')).toHaveText(/^\d+(\.\d)? s on built-in DSP$/, { timeout: 60_000 });
+  // The measured figure is kept with the model.
+  await page.reload();
+  await expect(row.getByTestId('calibration')).toHaveText(/s on WebGPU$/);
+});
