@@ -68,6 +68,9 @@ test('downloads a model with progress, and it stays ready after a reload and off
   await expect(models.row(BIG).getByTestId('checksum')).toHaveAttribute('data-status', 'verified');
   expect(await storedModels(page)).toEqual({ models: [BIG], downloads: [], parts: 0 });
   expect(await storedModelSha256(page, BIG)).toBe(server.sha256(BIG));
+  // The "ready to work offline" note would cover a row.
+  const note = page.getByRole('button', { name: 'OK', exact: true });
+  if (await note.isVisible()) await note.click();
   await page.evaluate(() => scrollTo(0, 0));
   await page.screenshot({ path: `${ARTIFACTS}model-settings.png`, fullPage: true });
 
