@@ -5,6 +5,7 @@
 import { decodeAudio } from '@sfa/shared/audio/decode';
 import { errorMessage, isAbortError, SfaError, throwIfAborted } from '@sfa/shared/protocol/errors';
 import { stagedProgress } from '@sfa/shared/protocol/progress';
+import type { OnnxSeparator } from '@sfa/shared/separation/onnx-separator';
 import type { PlanarAudio, SeparationCheckpoint, StemChunk, StemName } from '@sfa/shared/separation/types';
 import { PeakBuilder, type WaveformPeaks } from '@sfa/shared/waveform/peaks';
 import { getTrack, getTrackFile, type LibraryDb, type SeparationJobRecord, type StemSetRecord } from '../storage/db.ts';
@@ -68,6 +69,12 @@ async function peaksSoFar(db: LibraryDb, job: SeparationJobRecord, builders: Map
   }
 }
 
+/** Time spent inside the model runtime since `before` (ONNX models only). */
+function modelTiming(loaded: LoadedSeparator | undefined, before: { runs: number; runMs: number }) {
+  const stats = (loaded?.separator as Partial<OnnxSeparator> | undefined)?.session?.stats;
+  return stats ? { modelRunMs: stats.runMs - before.runMs, modelRuns: stats.runs - before.runs } : {};
+}
+
 export interface RunOptions {
   signal: AbortSignal;
   onProgress?: (progress: JobProgress) => void;
@@ -83,6 +90,7 @@ export async function runJob(
   jobId: string,
   { signal, onProgress, cache }: RunOptions,
 ): Promise<StemSetRecord> {
+  const started = performance.now();
   let job = await getJob(db, jobId);
   if (!job) throw new SfaError('not-found', 'The separation was deleted');
   const track = await getTrack(db, job.trackId);
@@ -104,6 +112,7 @@ export async function runJob(
   const builders = new Map(job.stems.map((stem) => [stem, new PeakBuilder(pcm.sampleRate, frames)]));
 
   let preferWebGpu = true;
+  let runsBefore = { runs: 0, runMs: 0 };
   for (;;) {
     progress.report('loading', 0);
     const loaded = await separatorFor(db, job.modelId, preferWebGpu, cache);
@@ -116,6 +125,8 @@ export async function runJob(
     await peaksSoFar(db, job, builders);
     throwIfAborted(signal);
 
+    const stats = (loaded.separator as Partial<OnnxSeparator>).session?.stats;
+    runsBefore = stats ? { ...stats } : runsBefore;
     let storing = false;
     try {
       await loaded.separator.separate(pcm, {
@@ -175,7 +186,9 @@ export async function runJob(
     >,
     executionProvider: provider!,
     createdAt: Date.now(),
+    timing: { jobMs: 0, ...modelTiming(cache.loaded, runsBefore) },
   };
+  set.timing!.jobMs = performance.now() - started;
   await finishJob(db, set);
   etaSec = 0;
   progress.done('storing');

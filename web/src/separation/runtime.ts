@@ -36,10 +36,21 @@ export interface OrtWeb extends OrtModuleLike {
   };
 }
 
-/** Threads for WASM: every core, up to 8, when the page is cross-origin isolated; else one. */
+let chosenThreads: number | undefined;
+
+/**
+ * Threads for WASM: the user's choice, else every core up to 8, when the page is cross-origin
+ * isolated; else one. A runtime keeps the count it started with.
+ */
 export function wasmThreads(): number {
   if (!globalThis.crossOriginIsolated) return 1;
-  return Math.max(1, Math.min(8, navigator.hardwareConcurrency || 1));
+  const cores = Math.max(1, Math.min(8, navigator.hardwareConcurrency || 1));
+  return chosenThreads ? Math.min(chosenThreads, cores) : cores;
+}
+
+/** The user's thread count for WASM (undefined: automatic); applies to runtimes started later. */
+export function chooseWasmThreads(threads: number | undefined): void {
+  chosenThreads = threads && threads > 0 ? Math.floor(threads) : undefined;
 }
 
 let adapterPromise: Promise<GPUAdapter | null> | undefined;

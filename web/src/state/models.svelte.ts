@@ -22,6 +22,8 @@ import type { OnnxSignature } from '../models/onnx-signature.ts';
 import { modelRows, type ModelRow } from '../models/rows.ts';
 import { openLibrary, type ModelDownloadRecord, type ModelRecord } from '../storage/db.ts';
 import { deleteModel, listDownloads, listModels, putModel } from '../storage/model-store.ts';
+import { separationWorker } from '../workers/bridge.ts';
+import { deviceSettings } from './device-settings.svelte.ts';
 import { storage } from './storage.svelte.ts';
 
 /** A user-added catalogue as the page shows it. */
@@ -131,13 +133,15 @@ export class Models {
       bytesPerSec: 0,
     };
     try {
-      await downloadModel(entry, {
+      const record = await downloadModel(entry, {
         db: await openLibrary(),
         signal: controller.signal,
         onProgress: (progress) => {
           if (!controller.signal.aborted) this.active[id] = progress;
         },
       });
+      // No checksum vouches for it: it must at least run.
+      if (record.verification === 'recorded') await this.#runOnce(id, 'downloaded');
     } catch (error) {
       if (!isAbortError(error)) this.errors[id] = errorMessage(error);
     } finally {
@@ -145,6 +149,23 @@ export class Models {
       delete this.active[id];
       await this.#reload().catch((error: unknown) => (this.errors[id] = errorMessage(error)));
       void storage.refresh();
+    }
+  }
+
+  /**
+   * Runs a stored model once on a little noise in the separation worker (a model whose checksum
+   * nobody vouches for, or the user's own file). One that does not load, does not match its
+   * descriptor or gives non-finite samples is deleted again, and the error says why.
+   */
+  async #runOnce(id: string, how: 'downloaded' | 'imported'): Promise<void> {
+    try {
+      await deviceSettings.apply();
+      await separationWorker.call((api) => api.checkModel(id));
+    } catch (error) {
+      await deleteModel(await openLibrary(), id).catch(() => undefined);
+      throw new Error(`The model was ${how} but does not run, so it was removed: ${errorMessage(error)}`, {
+        cause: error,
+      });
     }
   }
 
@@ -177,6 +198,7 @@ export class Models {
     const taken = [...this.stored.map((m) => m.id), ...this.merged.entries.map((e) => e.entry.id)];
     const record = importedRecord(file, read, form, taken);
     await putModel(await openLibrary(), record);
+    await this.#runOnce(record.id, 'imported');
     await this.#reload();
     void storage.refresh();
     return record.id;

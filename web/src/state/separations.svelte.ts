@@ -9,6 +9,7 @@ import { openLibrary, type SeparationJobRecord, type StemSetRecord } from '../st
 import { addJob, deleteJob, listJobs, listStemSets, updateJob } from '../storage/job-store.ts';
 import type { JobProgress } from '../separation/job-runner.ts';
 import { separationWorker } from '../workers/bridge.ts';
+import { deviceSettings } from './device-settings.svelte.ts';
 
 export interface JobView {
   record: SeparationJobRecord;
@@ -38,6 +39,11 @@ export class Separations {
 
   private order: string[] = [];
   private running = false;
+
+  /** A job is running in the worker now. */
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
   private current?: string;
   private loaded?: Promise<void>;
 
@@ -182,6 +188,7 @@ export class Separations {
     });
     this.current = jobId;
     try {
+      await deviceSettings.apply();
       const set = await separationWorker.call((api) => api.run(jobId, onProgress));
       if (!this.jobs[jobId]) return; // deleted meanwhile
       job.record = { ...job.record, state: 'done', executionProvider: set.executionProvider };

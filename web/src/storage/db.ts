@@ -202,6 +202,16 @@ export interface StemSetRecord {
   peaks: Record<StemName, WaveformPeaks>;
   executionProvider: string;
   createdAt: number;
+  /** How long the job took in the worker (its last run, if it was resumed). */
+  timing?: JobTiming;
+}
+
+export interface JobTiming {
+  /** From the worker taking the job to its stems being listed, ms. */
+  jobMs: number;
+  /** Inside the model runtime's session.run (ONNX models), ms, and how many runs. */
+  modelRunMs?: number;
+  modelRuns?: number;
 }
 
 export interface LibrarySchema extends DBSchema {

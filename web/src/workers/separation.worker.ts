@@ -7,7 +7,7 @@ import './comlink-errors.ts';
 import { SfaError } from '@sfa/shared/protocol/errors';
 import type { PlanarAudio } from '@sfa/shared/separation/types';
 import { runJob, type JobProgress, type RunnerCache } from '../separation/job-runner.ts';
-import { probeWebGpu, wasmThreads, type WebGpuReport } from '../separation/runtime.ts';
+import { chooseWasmThreads, probeWebGpu, wasmThreads, type WebGpuReport } from '../separation/runtime.ts';
 import { loadSeparator, QUICK_MODEL_ID, type JobProvider } from '../separation/separators.ts';
 import { openLibrary, type StemSetRecord } from '../storage/db.ts';
 import { setCalibration } from '../storage/calibration.ts';
@@ -113,7 +113,12 @@ async function checkModel(modelId: string): Promise<{ provider: JobProvider }> {
   }
 }
 
-const api = { run, cancel, device, calibrate, checkModel };
+/** Settings from the page; set before the first job (a started runtime keeps its threads). */
+function configure({ wasmThreads: threads }: { wasmThreads?: number }): void {
+  chooseWasmThreads(threads);
+}
+
+const api = { configure, run, cancel, device, calibrate, checkModel };
 export type SeparationWorkerApi = typeof api;
 
 Comlink.expose(api);
