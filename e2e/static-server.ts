@@ -13,6 +13,7 @@ const TYPES: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
   '.json': 'application/json',
   '.wasm': 'application/wasm',
+  '.mjs': 'text/javascript',
 };
 
 export async function serveStatic(root: string, port: number): Promise<Server> {
