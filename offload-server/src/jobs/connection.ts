@@ -49,6 +49,8 @@ export class JobConnection implements JobWatcher {
   #spool: UploadSpool | undefined;
   #sender: StemSender | undefined;
   #uploadSeq = 0;
+  /** The client's bytes per stem, from its open message: streaming starts there. */
+  #offsets: number[] = [];
   #chain: Promise<void> = Promise.resolve();
   #pending = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -115,11 +117,11 @@ export class JobConnection implements JobWatcher {
       if (message.type === 'cancel') return this.#cancel(message.jobId);
       return this.#release(message.jobId);
     }
-    const frame = decodeFrame(new Uint8Array(data));
     const job = this.#job;
     if (this.#phase !== 'upload' || !job || !this.#spool) {
       throw new SfaError('bad-request', 'a binary frame while no upload is expected');
     }
+    const frame = decodeFrame(new Uint8Array(data));
     if (frame.kind !== FrameKind.upload || frame.jobId !== job.jobId || frame.stem !== 0) {
       throw new SfaError('bad-request', 'a binary frame that is not part of this upload');
     }
@@ -129,6 +131,7 @@ export class JobConnection implements JobWatcher {
     this.#uploadSeq++;
     await this.#spool.write(frame.offset, frame.payload);
     this.#deps.metrics.bytesReceived.inc(frame.payload.length);
+    this.#spool.checkHead();
     this.#setTimer(UPLOAD_IDLE_MS, () => this.#timedOut('the upload stalled', UPLOAD_IDLE_MS));
     if (!this.#spool.complete) return;
     await this.#spool.finish();
@@ -136,10 +139,7 @@ export class JobConnection implements JobWatcher {
     clearTimeout(this.#timer);
     this.#phase = 'attached';
     await this.#deps.jobs.uploaded(job);
-    this.#startSender(
-      job,
-      job.record.request.stems.map(() => 0),
-    );
+    this.#startSender(job);
   }
 
   async #open(message: OpenMessage): Promise<void> {
@@ -159,6 +159,7 @@ export class JobConnection implements JobWatcher {
     this.#job = job;
     job.attach(this);
     const stems = job.record.request.stems;
+    this.#offsets = stems.map((stem) => message.have?.[stem] ?? 0);
     const phase = job.state === 'upload' || job.state === 'queued' || job.state === 'running' ? job.state : 'done';
     this.send({ type: 'accepted', jobId: job.jobId, upload, phase, stems, format: job.record.request.format });
     if (upload) {
@@ -174,14 +175,11 @@ export class JobConnection implements JobWatcher {
       this.send({ type: 'queued', jobId: job.jobId, ...job.queuePosition });
     if (job.record.audio) this.send({ type: 'started', jobId: job.jobId, ...job.record.audio });
     if (job.progress && job.state === 'running') this.send({ type: 'progress', jobId: job.jobId, ...job.progress });
-    this.#startSender(
-      job,
-      stems.map((stem) => message.have?.[stem] ?? 0),
-    );
+    this.#startSender(job);
   }
 
-  #startSender(job: Job, offsets: number[]): void {
-    const sender = new StemSender(job, this.#socket, this.#deps.store, offsets, {
+  #startSender(job: Job): void {
+    const sender = new StemSender(job, this.#socket, this.#deps.store, this.#offsets, {
       frameBytes: DEFAULT_FRAME_PAYLOAD_BYTES,
       highWaterBytes: HIGH_WATER_BYTES,
       onBytesSent: (bytes) => this.#deps.metrics.bytesSent.inc(bytes),
@@ -260,6 +258,8 @@ export class JobConnection implements JobWatcher {
     clearInterval(this.#ping);
     this.#sender?.stop();
     this.#job?.detach(this);
+    // A socket paused for an upload would never read the client's close reply.
+    this.#socket.resume();
     this.#socket.close(code, reason);
   }
 }

@@ -59,6 +59,7 @@ export function sameRequest(a: JobRequest, b: JobRequest): boolean {
 
 export class JobStore {
   readonly root: string;
+  readonly #writes = new Map<string, Promise<void>>();
 
   constructor(dataDir: string) {
     this.root = join(dataDir, 'jobs');
@@ -92,10 +93,24 @@ export class JobStore {
     await this.save(record);
   }
 
-  async save(record: JobRecord): Promise<void> {
+  /**
+   * Replaces the record on disk. Saves of one job are written in the order they were asked
+   * for (a cancel and a run starting can save at once), so the last state asked wins.
+   */
+  save(record: JobRecord): Promise<void> {
     const path = join(this.#dir(record.key), 'job.json');
-    await writeFile(`${path}.tmp`, JSON.stringify(record));
-    await rename(`${path}.tmp`, path);
+    const text = JSON.stringify(record);
+    const previous = this.#writes.get(record.key) ?? Promise.resolve();
+    const write = previous.then(async () => {
+      await writeFile(`${path}.tmp`, text);
+      await rename(`${path}.tmp`, path);
+    });
+    const settled = write.catch(() => {});
+    this.#writes.set(record.key, settled);
+    void settled.then(() => {
+      if (this.#writes.get(record.key) === settled) this.#writes.delete(record.key);
+    });
+    return write;
   }
 
   /** The record, or undefined if there is none or it is unreadable (then the job is removed). */

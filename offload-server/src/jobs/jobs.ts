@@ -199,11 +199,12 @@ export class JobManager {
     const active = [...this.#jobs.values()].filter((job) => job.active);
     const waiting = this.#waitingCount();
     const retryAfterSec = Math.max(1, Math.round((this.#averageJobSec * (waiting + 1)) / concurrency));
-    if (active.length >= concurrency + queueDepth) {
-      return { kind: 'busy', reason: 'queue-full', queueLength: waiting, retryAfterSec };
-    }
+    // The token's own limit first: it is the more specific answer.
     if (active.filter((job) => job.record.tokenId === tokenId).length >= maxJobsPerToken) {
       return { kind: 'busy', reason: 'token-limit', queueLength: waiting, retryAfterSec };
+    }
+    if (active.length >= concurrency + queueDepth) {
+      return { kind: 'busy', reason: 'queue-full', queueLength: waiting, retryAfterSec };
     }
     return undefined;
   }
@@ -271,6 +272,7 @@ export class JobManager {
     job.queuePosition = undefined;
     job.setState('running');
     await store.save(job.record);
+    if ((job.state as JobState) !== 'running') return; // cancelled meanwhile
     log.info('job started', { jobId: job.jobId, model: job.record.request.model });
     const started = performance.now();
     const outcome = await runJob(job, { store, registry, maxDurationSec: config.maxDurationSec });

@@ -48,9 +48,8 @@ export class UploadSpool {
   }
 
   /**
-   * Appends a frame's payload found at `offset`. Throws SfaError: 'bad-request' for a frame out
-   * of order or past the announced size; 'not-audio' (and the other sniffing codes) or
-   * 'too-large' when the first bytes already say so.
+   * Appends a frame's payload found at `offset`. Throws SfaError 'bad-request' for a frame out
+   * of order and 'too-large' past the announced size (nothing of that frame is kept).
    */
   async write(offset: number, payload: Uint8Array): Promise<void> {
     if (offset !== this.#received) {
@@ -66,13 +65,15 @@ export class UploadSpool {
     this.#hash.update(payload);
     if (offset < this.#head.length) this.#head.set(payload.subarray(0, this.#head.length - offset), offset);
     this.#received += payload.length;
-    if (!this.#checked && this.#received >= this.#head.length) {
-      this.#checked = true;
-      this.#checkHead();
-    }
   }
 
-  #checkHead(): void {
+  /**
+   * Once the first bytes are in, checks them (once): throws SfaError 'not-audio' (and the other
+   * sniffing codes) or 'too-large' when they already say so.
+   */
+  checkHead(): void {
+    if (this.#checked || this.#received < this.#head.length) return;
+    this.#checked = true;
     try {
       sniffFormat(this.#head);
     } catch (error) {

@@ -87,6 +87,7 @@ export async function localStems(
   file: Uint8Array,
   stems: string[],
   format: OutputFormat,
+  { shifts = 0, seed = 0 }: { shifts?: number; seed?: number } = {},
 ): Promise<Record<string, Uint8Array>> {
   const audio = await decodeAudio(file);
   let separator: Separator;
@@ -105,6 +106,8 @@ export async function localStems(
     { sampleRate: audio.sampleRate, channels: audio.channels },
     {
       stems,
+      shifts,
+      seed,
       collect: false,
       onChunk: (chunk) => stems.forEach((stem, i) => parts[stem]!.push(encoders[i]!.encode(chunk.stems[stem]!))),
     },

@@ -2,7 +2,7 @@
 // (tsx offload-server/src/main.ts) with their configuration in the environment, on loopback.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -34,6 +34,31 @@ export function freePort(): Promise<number> {
   });
 }
 
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Resolves once nothing listens on `port` any more (the killed server's socket is gone). */
+async function portClosed(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (!open) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`port ${port} is still taken after the server was killed`);
+}
+
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
@@ -42,8 +67,11 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** Starts a server with `env` (PORT defaults to 0) and waits for its "listening" line. */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+  // tsx runs the server in a child process of its own: the server gets a process group so a
+  // kill reaches it, not only tsx (which relays SIGTERM, but nothing can relay SIGKILL).
   const child = spawn(TSX, ['offload-server/src/main.ts'], {
     cwd: ROOT,
+    detached: true,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', SFA_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -94,12 +122,13 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
       throw new Error(`${url} was not ready in ${timeoutMs} ms`);
     },
     async stop() {
-      child.kill('SIGTERM');
+      signalGroup(child, 'SIGTERM');
       await exited(child);
     },
     async kill() {
-      child.kill('SIGKILL');
+      signalGroup(child, 'SIGKILL');
       await exited(child);
+      await portClosed(port);
     },
   };
 }

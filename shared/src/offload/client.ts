@@ -81,6 +81,8 @@ export interface OffloadJobOptions {
   reconnectDelayMs?: number;
   /** How often to wait and retry when the server is busy (default 0: fail at once). */
   busyRetries?: number;
+  /** Used to tell a refused token from a network failure (default: the global fetch). */
+  fetch?: typeof fetch;
   /** Upload frame size (default 256 KiB) and the most bytes left in the socket's buffer (default 1 MiB). */
   frameBytes?: number;
   highWaterBytes?: number;
@@ -154,8 +156,8 @@ export async function fetchCapabilities(
 }
 
 type SessionOutcome =
-  | { kind: 'done'; message: ServerMessageOf<'done'> }
-  | { kind: 'dropped'; code: number; reason: string; progressed: boolean }
+  | { kind: 'done'; message: ServerMessageOf<'done'>; socket: WebSocketLike }
+  | { kind: 'dropped'; code: number; reason: string; progressed: boolean; opened: boolean }
   | { kind: 'busy'; message: ServerMessageOf<'busy'> };
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -210,7 +212,13 @@ class OffloadJobClient {
         const outcome = await this.#session();
         if (outcome.kind === 'done') {
           const wrong = await this.#verify(outcome.message);
-          if (wrong.length === 0) return this.#result(outcome.message);
+          if (wrong.length === 0) {
+            // Every stem checked: the server may delete its copy.
+            this.#sendIfOpen(outcome.socket, { type: 'release', jobId: this.#options.jobId });
+            outcome.socket.close(1000);
+            return this.#result(outcome.message);
+          }
+          outcome.socket.close(1000);
           // Another replica may have made different bytes (a model that is not deterministic
           // across machines): fetch those stems again from the start, once.
           if (checksumRetried) {
@@ -227,6 +235,8 @@ class OffloadJobClient {
           await sleep(retryAfterSec * 1000, signal);
           continue;
         }
+        // A browser is not told why a handshake failed: ask over HTTP whether it was the token.
+        if (!outcome.opened) await this.#checkToken();
         failures = outcome.progressed ? 1 : failures + 1;
         const willRetry = failures <= maxReconnects;
         this.#emit({ type: 'disconnected', code: outcome.code, reason: outcome.reason, willRetry });
@@ -242,6 +252,10 @@ class OffloadJobClient {
       if (signal?.aborted && this.#known && !this.#cancelConfirmed) await this.#cancelRemotely();
       throw error;
     }
+  }
+
+  #sendIfOpen(socket: WebSocketLike, message: ClientMessage): void {
+    if (socket.readyState === OPEN) socket.send(JSON.stringify(message));
   }
 
   #emit(event: OffloadEvent): void {
@@ -301,6 +315,7 @@ class OffloadJobClient {
       socket.binaryType = 'arraybuffer';
       let settled = false;
       let progressed = false;
+      let opened = false;
       let expectedSeq = 0;
       const settle = (finish: () => void) => {
         if (settled) return;
@@ -349,10 +364,8 @@ class OffloadJobClient {
             });
             return;
           case 'done':
-            settle(() => resolve({ kind: 'done', message }));
-            // Nothing more is needed from this job: the server may delete its copy.
-            socket.send(JSON.stringify({ type: 'release', jobId: this.#options.jobId } satisfies ClientMessage));
-            socket.close(1000);
+            // The socket stays open until the stems are checked: then 'release', or a retry.
+            settle(() => resolve({ kind: 'done', message, socket }));
             return;
           case 'busy':
             settle(() => resolve({ kind: 'busy', message }));
@@ -388,7 +401,10 @@ class OffloadJobClient {
         this.#emit({ type: 'stem-data', stem, offset: frame.offset, bytes: frame.payload });
       };
 
-      socket.onopen = () => socket.send(JSON.stringify(this.#openMessage()));
+      socket.onopen = () => {
+        opened = true;
+        socket.send(JSON.stringify(this.#openMessage()));
+      };
       socket.onmessage = (event: { data: unknown }) => {
         if (settled) return;
         try {
@@ -401,12 +417,12 @@ class OffloadJobClient {
         } catch (error) {
           // A damaged stream from the server: drop this connection and resume from what is held.
           const reason = error instanceof Error ? error.message.slice(0, 120) : 'protocol error';
-          settle(() => resolve({ kind: 'dropped', code: 4400, reason, progressed: false }));
+          settle(() => resolve({ kind: 'dropped', code: 4400, reason, progressed: false, opened }));
           socket.close(4400, 'protocol error');
         }
       };
       socket.onclose = (event: { code: number; reason: string }) => {
-        settle(() => resolve({ kind: 'dropped', code: event.code, reason: event.reason, progressed }));
+        settle(() => resolve({ kind: 'dropped', code: event.code, reason: event.reason, progressed, opened }));
       };
       // An error event is always followed by a close event, which decides.
       socket.onerror = () => {};
@@ -425,6 +441,21 @@ class OffloadJobClient {
       socket.send(encodeFrame({ kind: FrameKind.upload, jobId, stem: 0, seq: seq++, offset }, payload));
       this.#stats.uploadedBytes += payload.length;
       this.#emit({ type: 'upload', sentBytes: offset + payload.length, totalBytes: file.length });
+    }
+  }
+
+  /** Throws SfaError 'unauthorized' when the server refuses the token; other failures pass. */
+  async #checkToken(): Promise<void> {
+    const fetchFn = this.#options.fetch ?? globalThis.fetch;
+    if (!fetchFn) return;
+    try {
+      await fetchCapabilities(this.#options.serverUrl, {
+        token: this.#options.token,
+        fetch: fetchFn,
+        signal: this.#options.signal,
+      });
+    } catch (error) {
+      if (error instanceof SfaError && error.code === 'unauthorized') throw error;
     }
   }
 
