@@ -72,7 +72,6 @@ describe('a server that dies and comes back', () => {
     const file = wavFile(8);
     const jobId = newJobId('crash');
     const events: OffloadEvent[] = [];
-    let bytesBeforeKill = 0;
     const job = runJob(first.url, {
       token: TOKEN,
       jobId,
@@ -84,7 +83,7 @@ describe('a server that dies and comes back', () => {
     });
     await firstEvent(events, 'stem-data');
     await first.kill();
-    bytesBeforeKill = events.reduce((sum, e) => sum + (e.type === 'stem-data' ? e.bytes.length : 0), 0);
+    const bytesBeforeKill = events.reduce((sum, e) => sum + (e.type === 'stem-data' ? e.bytes.length : 0), 0);
     expect(logged(first, 'job done', jobId)).toBe(false);
 
     const second = await start({ PORT: port, SFA_DATA_DIR: data });
