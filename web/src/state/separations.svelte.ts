@@ -1,13 +1,16 @@
 // Separation jobs on the page: start one (stored first, so it survives a reload), run them one at
-// a time in the separation worker with progress, cancel, resume, delete; jobs that were running
-// or waiting when the page closed go on by themselves when it opens again. Finished jobs become
-// stem sets listed under their track.
+// a time — in the separation worker, or on the offload server when the routing decided so when
+// the job started — with progress, cancel, resume, delete; jobs that were running or waiting when
+// the page closed go on by themselves when it opens again. An offloaded job that failed can be
+// finished on this device instead. Finished jobs become stem sets listed under their track.
 import * as Comlink from 'comlink';
 import { errorMessage, isAbortError, SfaError } from '@sfa/shared/protocol/errors';
 import type { StemName } from '@sfa/shared/separation/types';
 import { openLibrary, type SeparationJobRecord, type StemSetRecord } from '../storage/db.ts';
-import { addJob, deleteJob, listJobs, listStemSets, updateJob } from '../storage/job-store.ts';
+import { addJob, clearChunks, deleteJob, listJobs, listStemSets, updateJob } from '../storage/job-store.ts';
 import type { JobProgress } from '../separation/job-runner.ts';
+import { offload } from '../offload/offload.svelte.ts';
+import { offloadProviderLabel, runOffloadedJob, type OffloadProgress } from '../offload/offload-runner.ts';
 import { separationWorker } from '../workers/bridge.ts';
 import { deviceSettings } from './device-settings.svelte.ts';
 
@@ -15,6 +18,8 @@ export interface JobView {
   record: SeparationJobRecord;
   /** Live progress while running (the record holds the last stored one). */
   progress?: JobProgress;
+  /** Live progress of an offloaded job while it runs. */
+  offloadProgress?: OffloadProgress;
   cancelling: boolean;
   /** What went wrong, where the user acted. */
   message?: string;
@@ -45,6 +50,8 @@ export class Separations {
     return this.current !== undefined;
   }
   private current?: string;
+  /** Stops the offloaded job running now (it runs in the page, not in the worker). */
+  private offloadAbort?: AbortController;
   private loaded?: Promise<void>;
 
   /** Reads the stored jobs once and queues again those that were waiting or running. */
@@ -78,9 +85,12 @@ export class Separations {
   /** Stores a new job and queues it. Returns its id. */
   async start({ trackId, modelId, stems, shifts = 0 }: StartOptions): Promise<string> {
     await this.load();
+    const db = await openLibrary();
+    const route = await offload.route(db, modelId);
+    const id = crypto.randomUUID();
     const now = Date.now();
     const record: SeparationJobRecord = {
-      id: crypto.randomUUID(),
+      id,
       trackId,
       modelId,
       stems: [...stems], // a plain array: a $state proxy cannot be stored
@@ -92,8 +102,16 @@ export class Separations {
       progress: { fraction: 0, segment: 0, segments: 0 },
       chunks: 0,
       frames: 0,
+      route,
+      ...(route === 'offload'
+        ? {
+            offloadServer: offload.settings.url,
+            offloadJobId: id,
+            executionProvider: offloadProviderLabel(offload.settings.url, offload.capabilities),
+          }
+        : {}),
     };
-    await addJob(await openLibrary(), record);
+    await addJob(db, record);
     this.jobs[record.id] = { record, cancelling: false };
     this.order.push(record.id);
     void this.drain();
@@ -110,12 +128,41 @@ export class Separations {
     void this.drain();
   }
 
+  /**
+   * Runs an offloaded job that stopped (the server gone, refused, busy) on this device instead,
+   * from the start: the server's chunks do not fall where the worker's would, so they go.
+   */
+  async finishLocally(jobId: string): Promise<void> {
+    const job = this.jobs[jobId];
+    if (!job || job.record.route !== 'offload' || job.record.state === 'running' || job.record.state === 'queued') {
+      return;
+    }
+    const db = await openLibrary();
+    await clearChunks(db, jobId);
+    job.record = await updateJob(db, jobId, {
+      state: 'queued',
+      route: 'local',
+      error: undefined,
+      executionProvider: undefined,
+      offloadHeader: undefined,
+      progress: { fraction: 0, segment: 0, segments: 0 },
+    });
+    job.message = undefined;
+    job.progress = undefined;
+    job.offloadProgress = undefined;
+    this.order.push(jobId);
+    void this.drain();
+  }
+
   cancel(jobId: string): void {
     const job = this.jobs[jobId];
     if (!job) return;
     if (job.record.state === 'queued') {
       this.order = this.order.filter((id) => id !== jobId);
       void this.settle(job, 'cancelled');
+    } else if (job.record.state === 'running' && !job.cancelling && job.record.route === 'offload') {
+      job.cancelling = true;
+      if (this.current === jobId) this.offloadAbort?.abort();
     } else if (job.record.state === 'running' && !job.cancelling) {
       job.cancelling = true;
       void separationWorker.call((api) => api.cancel(jobId)).catch(() => undefined);
@@ -179,6 +226,7 @@ export class Separations {
   }
 
   private async run(job: JobView): Promise<void> {
+    if (job.record.route === 'offload') return this.runOffloaded(job);
     const jobId = job.record.id;
     job.record = { ...job.record, state: 'running' };
     const onProgress = Comlink.proxy((progress: JobProgress) => {
@@ -201,6 +249,38 @@ export class Separations {
       else await this.settle(job, 'failed', errorMessage(error), error instanceof SfaError ? error.code : 'internal');
     } finally {
       this.current = undefined;
+    }
+  }
+
+  /** Runs an offloaded job in the page; its stems land in the same stores as a local job's. */
+  private async runOffloaded(job: JobView): Promise<void> {
+    const jobId = job.record.id;
+    job.record = { ...job.record, state: 'running' };
+    const abort = new AbortController();
+    this.offloadAbort = abort;
+    this.current = jobId;
+    try {
+      const db = await openLibrary();
+      const capabilities = await offload.probe();
+      const set = await runOffloadedJob(db, jobId, capabilities, {
+        token: offload.settings.token,
+        signal: abort.signal,
+        onProgress: (progress) => {
+          if (job.record.state === 'running') job.offloadProgress = progress;
+        },
+      });
+      if (!this.jobs[jobId]) return;
+      job.record = { ...job.record, state: 'done', executionProvider: set.executionProvider };
+      const sets = this.stemSets[set.trackId];
+      if (sets) this.stemSets[set.trackId] = [set, ...sets.filter((other) => other.id !== set.id)];
+    } catch (error) {
+      if (!this.jobs[jobId]) return;
+      if (isAbortError(error)) await this.settle(job, 'cancelled');
+      else await this.settle(job, 'failed', errorMessage(error), error instanceof SfaError ? error.code : 'internal');
+    } finally {
+      this.current = undefined;
+      this.offloadAbort = undefined;
+      job.offloadProgress = undefined;
     }
   }
 }

@@ -177,6 +177,13 @@ export interface SeparationJobRecord {
   chunks: number;
   frames: number;
   error?: { code: string; message: string };
+  /** Where it runs, decided when it started (absent: on this device, as before offloading). */
+  route?: 'local' | 'offload';
+  /** An offloaded job: the server's base URL and the job's id there (resuming reuses it). */
+  offloadServer?: string;
+  offloadJobId?: string;
+  /** The WAV header the server's stems began with, to rebuild the bytes held when resuming. */
+  offloadHeader?: Uint8Array;
 }
 
 /** A finished stretch of every stem of a job, at the track's rate and channel count. */
