@@ -143,7 +143,10 @@ describe('createOnnxSeparator', () => {
       }),
     );
     expect(error.code).toBe('aborted');
-    expect(separator.session.stats.runs - runsBefore).toBe(3);
+    // Three segments were done; the run after them had already started (the model runs on the
+    // next segment while the engine finishes this one) and ends before the call rejects.
+    expect(separator.session.stats.runs - runsBefore).toBeGreaterThanOrEqual(3);
+    expect(separator.session.stats.runs - runsBefore).toBeLessThanOrEqual(4);
 
     const early = await rejection(separator.separate(input, { signal: AbortSignal.abort() }));
     expect(early.code).toBe('aborted');

@@ -7,11 +7,11 @@ import type { InferenceSession } from '../inference/session.ts';
 import { RunQueue } from '../inference/run-queue.ts';
 import { stagedProgress } from '../protocol/progress.ts';
 import { SfaError, throwIfAborted } from '../protocol/errors.ts';
-import { createSegmentRunner, type SegmentRunner } from './contracts/segment-runner.ts';
+import { createSegmentRunner, type RunOutputs, type SegmentRunner, type Slot } from './contracts/segment-runner.ts';
 import { DEFAULT_OVERLAP, validateDescriptor, type ModelDescriptor } from './descriptor.ts';
 import { checkModel } from './model-check.ts';
 import { ModelRateSource } from './model-source.ts';
-import { SegmentPlan } from './segments.ts';
+import { SegmentPlan, type Pass } from './segments.ts';
 import { StemAccumulator } from './stem-accumulator.ts';
 import { StemOutput } from './stem-output.ts';
 import type { PlanarAudio, SeparateOptions, SeparationResult, SeparationStage, Separator, StemName } from './types.ts';
@@ -156,12 +156,41 @@ export function createOnnxSeparator(session: InferenceSession, descriptorValue: 
     const gains = new Float32Array(plan.segmentLength);
     const started = performance.now();
     let computed = 0;
+    // Every segment to run, in order; the last of each round releases that round's audio.
+    const work: { pass: Pass; index: number; endsRound: boolean }[] = [];
     for (let index = firstRound; index < rounds; index++) {
-      for (const pass of plan.passes) {
-        if (index >= pass.segments) continue;
+      const passes = plan.passes.filter((pass) => index < pass.segments);
+      passes.forEach((pass, p) => work.push({ pass, index, endsRound: p === passes.length - 1 }));
+    }
+    const load = (step: number): Slot => {
+      const slot: Slot = step % 2 === 0 ? 0 : 1;
+      const { pass, index } = work[step]!;
+      const [left, right] = runner!.slots[slot];
+      source.read(plan.inputStart(pass, index), left, right);
+      runner!.prepare(slot);
+      return slot;
+    };
+    // The model never waits on the DSP: the next segment is read and transformed while the model
+    // runs on this one, and this one's inverse DSP runs while the model is on the next. (A
+    // runtime that computes on the calling thread, as onnxruntime-web's WASM does, simply runs
+    // them one after the other.)
+    let running: Promise<RunOutputs> | undefined;
+    const start = (slot: Slot) => {
+      running = runner!.execute(slot);
+      // Observed now: it may fail while a chunk is being stored, before it is awaited.
+      running.catch(() => undefined);
+    };
+    if (work.length > 0) start(load(0));
+    try {
+      for (let step = 0; step < work.length; step++) {
         throwIfAborted(signal);
-        source.read(plan.inputStart(pass, index), runner.input[0], runner.input[1]);
-        const segmentStems = await runner.run(wanted);
+        if (step + 1 < work.length) load(step + 1);
+        const outputs = await running!;
+        running = undefined;
+        throwIfAborted(signal);
+        if (step + 1 < work.length) start(step % 2 === 0 ? 1 : 0);
+        const { pass, index, endsRound } = work[step]!;
+        const segmentStems = runner.finish(outputs, wanted);
         const chunk = plan.chunkLength(pass, index);
         plan.chunkGains(pass, index, gains);
         const padding = Math.floor((plan.segmentLength - chunk) / 2);
@@ -170,11 +199,15 @@ export function createOnnxSeparator(session: InferenceSession, descriptorValue: 
         done = Math.max(done, doneAtStart + computed);
         etaSec = ((performance.now() - started) / 1000 / computed) * (total - doneAtStart - computed);
         progress.report('separate', done / total);
+        if (!endsRound) continue;
+        const final = Math.min(plan.finalBefore(index), source.length);
+        if (final > accumulator.start) {
+          await output.push(accumulator.take(final), { rounds: index + 1, modelFrames: final });
+        }
       }
-      const final = Math.min(plan.finalBefore(index), source.length);
-      if (final > accumulator.start) {
-        await output.push(accumulator.take(final), { rounds: index + 1, modelFrames: final });
-      }
+    } finally {
+      // A run still going (cancelled, or a chunk could not be stored) ends before the runner is reused.
+      await running?.catch(() => undefined);
     }
     await output.finish({ rounds, modelFrames: source.length });
     throwIfAborted(signal);

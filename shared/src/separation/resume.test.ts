@@ -51,7 +51,8 @@ function expectSameChunks(actual: StemChunk[], expected: StemChunk[]) {
   });
 }
 
-describe('resuming a separation', () => {
+// Each case separates its audio six times over.
+describe('resuming a separation', { timeout: 60_000 }, () => {
   const cases: { name: string; rate: number; channels: number; options: SeparateOptions }[] = [
     { name: 'at the model rate', rate: 44_100, channels: 2, options: {} },
     { name: 'resampled from 48 kHz', rate: 48_000, channels: 2, options: {} },

@@ -96,24 +96,30 @@ export function createHtdemucsRunner(
 ): SegmentRunner {
   const length = descriptor.segmentLength;
   const spectrogram = new HtdemucsSpectrogram(length, contract.nFft);
-  const waveform = stereoTensor(length);
-  const spec = {
-    data: new Float32Array(4 * spectrogram.bins * spectrogram.frames),
-    dims: [1, 4, spectrogram.bins, spectrogram.frames],
-  };
   const { waveform: waveformIn, spectrogram: spectrogramIn } = contract.inputs;
   const { frequency, time } = contract.outputs;
+  const slot = () => ({
+    waveform: stereoTensor(length),
+    spec: {
+      data: new Float32Array(4 * spectrogram.bins * spectrogram.frames),
+      dims: [1, 4, spectrogram.bins, spectrogram.frames],
+    },
+  });
+  const slots = [slot(), slot()] as const;
   const stemBlock = 4 * spectrogram.bins * spectrogram.frames;
   return {
     segmentLength: length,
-    input: waveform.channels,
-    async run(wanted) {
+    slots: [slots[0].waveform.channels, slots[1].waveform.channels],
+    prepare(index) {
+      const { waveform, spec } = slots[index];
       spectrogram.forward(waveform.channels[0], 0, spec.data);
       spectrogram.forward(waveform.channels[1], 1, spec.data);
-      const outputs = await session.run({ [waveformIn.name]: waveform, [spectrogramIn.name]: spec }, [
-        frequency.name,
-        time.name,
-      ]);
+    },
+    execute(index) {
+      const { waveform, spec } = slots[index];
+      return session.run({ [waveformIn.name]: waveform, [spectrogramIn.name]: spec }, [frequency.name, time.name]);
+    },
+    finish(outputs, wanted) {
       const frequencyData = outputOf(outputs, 'frequency', frequency, descriptor);
       const timeData = outputOf(outputs, 'time', time, descriptor);
       return wanted.map((want, s) => {

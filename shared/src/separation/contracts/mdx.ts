@@ -22,11 +22,14 @@ export function createMdxRunner(
   const { nFft, hopSize, dimF, dimT, compensation, denoise } = contract;
   const length = descriptor.segmentLength;
   const stft = new Stft({ nFft, hopSize, normalized: false });
-  const waveform = stereoTensor(length);
   const dims = [1, 4, dimF, dimT];
-  const spec = { data: new Float32Array(4 * dimF * dimT), dims };
-  const negated = { data: new Float32Array(denoise ? spec.data.length : 0), dims };
-  const averaged = new Float32Array(denoise ? spec.data.length : 0);
+  const slot = () => ({
+    waveform: stereoTensor(length),
+    spec: { data: new Float32Array(4 * dimF * dimT), dims },
+    negated: { data: new Float32Array(denoise ? 4 * dimF * dimT : 0), dims },
+  });
+  const slots = [slot(), slot()] as const;
+  const averaged = new Float32Array(denoise ? 4 * dimF * dimT : 0);
   const primary = [new Float32Array(length), new Float32Array(length)] as const;
   const inputName = contract.inputs.spectrogram.name;
   const outputSpec = contract.outputs.spectrogram;
@@ -41,8 +44,8 @@ export function createMdxRunner(
   };
   const padded = new Float32Array(length + nFft);
 
-  const forward = (channel: number) => {
-    reflectPadInto(waveform.channels[channel]!, nFft / 2, nFft / 2, padded);
+  const forward = (waveform: Float32Array, spec: Float32Array, channel: number) => {
+    reflectPadInto(waveform, nFft / 2, nFft / 2, padded);
     for (let first = 0; first < dimT; first += FRAME_BLOCK) {
       const count = Math.min(FRAME_BLOCK, dimT - first);
       stft.forwardPaddedInto(padded, first, count, rows.re, rows.im, rowLength);
@@ -50,8 +53,8 @@ export function createMdxRunner(
         rows.re.fill(0, i * rowLength, i * rowLength + ZEROED_LOW_BINS);
         rows.im.fill(0, i * rowLength, i * rowLength + ZEROED_LOW_BINS);
       }
-      scatterRows(rows.re, rowLength, count, spec.data, 2 * channel * plane, dimF, dimT, first);
-      scatterRows(rows.im, rowLength, count, spec.data, (2 * channel + 1) * plane, dimF, dimT, first);
+      scatterRows(rows.re, rowLength, count, spec, 2 * channel * plane, dimF, dimT, first);
+      scatterRows(rows.im, rowLength, count, spec, (2 * channel + 1) * plane, dimF, dimT, first);
     }
     // The next inverse reads these rows from dimF on as zeros.
     rows.re.fill(0);
@@ -77,26 +80,29 @@ export function createMdxRunner(
     );
   };
 
+  /** The name `execute` gives the run on -X (denoise) among the outputs. */
+  const FLIPPED = `${outputName}:negated`;
+
   return {
     segmentLength: length,
-    input: waveform.channels,
-    async run(wanted) {
-      forward(0);
-      forward(1);
-      let output = outputOf(
-        await session.run({ [inputName]: spec }, [outputName]),
-        'spectrogram',
-        outputSpec,
-        descriptor,
-      );
+    slots: [slots[0].waveform.channels, slots[1].waveform.channels],
+    prepare(index) {
+      const { waveform, spec, negated } = slots[index];
+      forward(waveform.channels[0], spec.data, 0);
+      forward(waveform.channels[1], spec.data, 1);
+      if (denoise) for (let i = 0; i < spec.data.length; i++) negated.data[i] = -spec.data[i]!;
+    },
+    async execute(index) {
+      const { spec, negated } = slots[index];
+      const outputs = await session.run({ [inputName]: spec }, [outputName]);
+      if (!denoise) return outputs;
+      const flipped = await session.run({ [inputName]: negated }, [outputName]);
+      return { ...outputs, [FLIPPED]: flipped[outputName]! };
+    },
+    finish(outputs, wanted) {
+      let output = outputOf(outputs, 'spectrogram', outputSpec, descriptor);
       if (denoise) {
-        for (let i = 0; i < spec.data.length; i++) negated.data[i] = -spec.data[i]!;
-        const flipped = outputOf(
-          await session.run({ [inputName]: negated }, [outputName]),
-          'spectrogram',
-          outputSpec,
-          descriptor,
-        );
+        const flipped = outputOf({ [outputName]: outputs[FLIPPED]! }, 'spectrogram', outputSpec, descriptor);
         for (let i = 0; i < output.length; i++) averaged[i] = 0.5 * (output[i]! - flipped[i]!);
         output = averaged;
       }

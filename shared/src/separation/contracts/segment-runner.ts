@@ -1,6 +1,8 @@
-// One model run on one segment, whatever the contract: the engine fills `input` with a stereo
-// segment at the model's rate and gets back each wanted stem as stereo waveforms of the same
-// length. Each contract does its own DSP around `session.run` into preallocated tensors.
+// One model run on one segment, whatever the contract, in three steps so the engine can overlap
+// them: `prepare` (the DSP before the model: an STFT) on one input slot while the model runs on
+// the other, `execute` (the run itself), and `finish` (the DSP after it: an inverse STFT) while
+// the next run goes on. The engine fills a slot with a stereo segment at the model's rate and
+// gets back each wanted stem as stereo waveforms of the same length.
 
 import type { Float32Tensor, InferenceSession } from '../../inference/session.ts';
 import { SfaError } from '../../protocol/errors.ts';
@@ -12,15 +14,25 @@ import { createWaveformRunner } from './waveform.ts';
 /** Per model stem, [left, right] of segmentLength samples, or undefined where not wanted. */
 export type SegmentStems = (readonly [Float32Array, Float32Array] | undefined)[];
 
+/** A run's outputs, as `execute` gives them to `finish`. */
+export type RunOutputs = Readonly<Record<string, Float32Tensor>>;
+
+/** One of a runner's two inputs: a segment's [left, right]. */
+export type Slot = 0 | 1;
+
 export interface SegmentRunner {
   readonly segmentLength: number;
-  /** The segment to separate, [left, right]: fill it, then call `run`. */
-  readonly input: readonly [Float32Array, Float32Array];
+  /** Two inputs, [left, right] each: the engine fills one while the model runs on the other. */
+  readonly slots: readonly [readonly [Float32Array, Float32Array], readonly [Float32Array, Float32Array]];
+  /** The DSP before the model, on a filled slot. */
+  prepare(slot: Slot): void;
+  /** Runs the model on a prepared slot. The slot must not be refilled until this resolves. */
+  execute(slot: Slot): Promise<RunOutputs>;
   /**
-   * Separates `input`. `wanted[s]` says whether model stem s is needed (others may be skipped).
-   * The arrays returned are valid until the next call.
+   * The stems of a finished run. `wanted[s]` says whether model stem s is needed (others may be
+   * skipped). The arrays returned are valid until the next call.
    */
-  run(wanted: readonly boolean[]): Promise<SegmentStems>;
+  finish(outputs: RunOutputs, wanted: readonly boolean[]): SegmentStems;
 }
 
 export function createSegmentRunner(session: InferenceSession, descriptor: ModelDescriptor): SegmentRunner {

@@ -10,14 +10,17 @@ export function createWaveformRunner(
   contract: WaveformContract,
 ): SegmentRunner {
   const length = descriptor.segmentLength;
-  const waveform = stereoTensor(length);
+  const slots = [stereoTensor(length), stereoTensor(length)] as const;
   const inputName = contract.inputs.waveform.name;
   const stems = contract.outputs.stems;
   return {
     segmentLength: length,
-    input: waveform.channels,
-    async run(wanted) {
-      const outputs = await session.run({ [inputName]: waveform }, [stems.name]);
+    slots: [slots[0].channels, slots[1].channels],
+    prepare() {},
+    execute(index) {
+      return session.run({ [inputName]: slots[index] }, [stems.name]);
+    },
+    finish(outputs, wanted) {
       const data = outputOf(outputs, 'stems', stems, descriptor);
       return wanted.map((want, s) =>
         want ? ([stemChannel(data, s, 0, length), stemChannel(data, s, 1, length)] as const) : undefined,
