@@ -40,6 +40,23 @@ async function separate(page: Page, model: string) {
   await page.getByRole('button', { name: `Separate ${TITLE}` }).click();
 }
 
+function storedChunkCount(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const request = indexedDB.open('sound-forge-alchemy');
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const count = request.result.transaction('stemChunks').objectStore('stemChunks').count();
+          count.onsuccess = () => {
+            resolve(count.result);
+            request.result.close();
+          };
+        };
+      }),
+  );
+}
+
 async function openSong(page: Page): Promise<AppPage> {
   const app = new AppPage(page);
   await page.goto('/');
@@ -110,6 +127,9 @@ test('a server killed mid-job and restarted: the job goes on where it was and co
   await expect(job).toHaveAttribute('data-route', 'offload');
   await expect(job.getByTestId('separation-provider')).toContainText(`your offload server ${new URL(server.url).host}`);
   await expect(page.getByTestId('separation-status')).toContainText('separating on the server', { timeout: 60_000 });
+  // Some stems are already stored: the job must go on from them, not lose them.
+  await expect.poll(() => storedChunkCount(page), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect(job).toHaveAttribute('data-state', 'running');
 
   await server.kill();
   await expect(page.getByTestId('separation-status')).toContainText('reconnecting', { timeout: 30_000 });
@@ -120,4 +140,33 @@ test('a server killed mid-job and restarted: the job goes on where it was and co
   const stored = await storedStems(page, await newestStemSetId(page));
   const expected = await nodeSeparation(fixture(SONG), SLOW.descriptor.stems, SLOW);
   expect(maxStemDifference(stored, expected.stems)).toBeLessThan(1e-5);
+});
+
+test('a server gone for good: the job says so and offers to finish on this device, which completes it', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const app = new AppPage(page);
+  await app.open();
+  await configure(page);
+  await openSong(page);
+  await server.kill();
+  try {
+    await separate(page, 'quick');
+    const job = page.getByTestId('separation-job');
+    await expect(job).toHaveAttribute('data-route', 'offload');
+    // The client tries again for a while (about 45 s) before it calls the server gone.
+    await expect(job).toHaveAttribute('data-state', 'failed', { timeout: 120_000 });
+    await expect(job).toContainText('offload server');
+    await expect(job.getByRole('button', { name: 'Retry on server' })).toBeVisible();
+    await job.getByRole('button', { name: 'Finish on this device' }).click();
+    const sets = page.getByTestId('stem-set');
+    await expect(sets).toHaveCount(1, { timeout: 60_000 });
+    await expect(sets).toContainText('built-in DSP');
+    const stored = await storedStems(page, await newestStemSetId(page));
+    const expected = await nodeSeparation(fixture(SONG), ['vocals', 'drums', 'bass', 'other']);
+    expect(maxStemDifference(stored, expected.stems)).toBeLessThan(1e-5);
+  } finally {
+    await server.restart();
+  }
 });
