@@ -110,7 +110,7 @@ describe('a server that dies and comes back', () => {
         sockets.push(this);
       }
     }
-    const file = wavFile(10);
+    const file = wavFile(30);
     const jobId = newJobId('slowreader');
     const events: OffloadEvent[] = [];
     const job = runOffloadJob({
@@ -128,6 +128,11 @@ describe('a server that dies and comes back', () => {
       },
     });
     await until(() => logged(first, 'job done', jobId));
+    // Backpressure: with the client not reading, the server stopped sending once the socket
+    // held its high-water mark (plus what the kernel buffers), far short of the 42 MB of stems.
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = (await (await fetch(`${first.url}/metrics`)).text()).match(/^sfa_bytes_sent_total (\d+)$/m);
+    expect(Number(sent![1])).toBeLessThan(20e6);
     await first.kill();
     sockets.at(-1)!.resume();
 
