@@ -36,7 +36,7 @@ export interface ServerContext {
 
 export async function createContext(config: ServerConfig, log: Logger): Promise<ServerContext> {
   const provider = await chooseExecutionProvider(ort, config.executionProvider);
-  if (provider.note) log.warn('running on CPU', { reason: provider.note });
+  if (provider.note) log.info('running on CPU', { reason: provider.note });
   const registry = await ModelRegistry.open({
     ort,
     provider,

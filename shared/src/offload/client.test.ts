@@ -27,10 +27,12 @@ class FakeSocket implements WebSocketLike {
   onerror: ((event: never) => void) | null = null;
   readonly sent: (string | Uint8Array)[] = [];
   readonly protocols: string[];
+  readonly url: string;
   closeCode: number | undefined;
   readonly #index: number;
 
-  constructor(_url: string, protocols?: string | string[]) {
+  constructor(url: string, protocols?: string | string[]) {
+    this.url = url;
     this.protocols = [protocols ?? []].flat();
     this.#index = FakeSocket.sockets.push(this) - 1;
     setTimeout(() => {
@@ -103,6 +105,7 @@ describe('the offload client', () => {
     });
     expect([...result.stems.vocals!]).toEqual([...whole]);
     expect(FakeSocket.sockets[0]!.protocols).toEqual(['sfa.v1', 'sfa.bearer.dG9r']);
+    expect(FakeSocket.sockets[0]!.url).toBe(`wss://sfa.example:8787/base/v1/jobs?job=${JOB}`);
     const [open, release] = FakeSocket.sockets[0]!.opens();
     expect(open).toMatchObject({
       type: 'open',
@@ -241,6 +244,7 @@ describe('jobsUrl', () => {
     expect(jobsUrl('http://127.0.0.1:8787')).toBe('ws://127.0.0.1:8787/v1/jobs');
     expect(jobsUrl('https://gpu.example/sfa/')).toBe('wss://gpu.example/sfa/v1/jobs');
     expect(jobsUrl('ws://host:1')).toBe('ws://host:1/v1/jobs');
+    expect(jobsUrl('http://host:1', 'job-1234abcd')).toBe('ws://host:1/v1/jobs?job=job-1234abcd');
     expect(() => jobsUrl('ftp://host')).toThrow(/http\(s\) or ws\(s\)/);
   });
 });

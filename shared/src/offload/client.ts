@@ -127,8 +127,12 @@ export function runOffloadJob(options: OffloadJobOptions): Promise<OffloadJobRes
   return new OffloadJobClient(options).run();
 }
 
-/** ws(s)://host/.../v1/jobs from the server's base URL. */
-export function jobsUrl(serverUrl: string): string {
+/**
+ * ws(s)://host/.../v1/jobs from the server's base URL. With `jobId`, the URL names the job
+ * (`?job=<id>`): a load balancer hashing on it sends every connection of a job to one server,
+ * so a resumed job finds its results there (docker/lb-nginx.conf does).
+ */
+export function jobsUrl(serverUrl: string, jobId?: string): string {
   const url = new URL(serverUrl);
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
@@ -136,6 +140,7 @@ export function jobsUrl(serverUrl: string): string {
     throw new SfaError('bad-request', `the offload server's URL must be http(s) or ws(s), not ${url.protocol}`);
   }
   url.pathname = url.pathname.replace(/\/$/, '') + JOBS_PATH;
+  if (jobId) url.searchParams.set('job', jobId);
   return url.toString();
 }
 
@@ -195,7 +200,7 @@ class OffloadJobClient {
 
   constructor(options: OffloadJobOptions) {
     this.#options = options;
-    this.#url = jobsUrl(options.serverUrl);
+    this.#url = jobsUrl(options.serverUrl, options.jobId);
     this.#assembler = new StemAssembler(options.received);
   }
 
