@@ -93,6 +93,42 @@ describe('parseCatalogue', () => {
     );
   });
 
+  it('accepts an fp16 file of a model, resolved like its url, and descriptorOf leaves it out', () => {
+    const fp16 = { url: 'kim.fp16.onnx', bytes: 33_400_000, sha256: 'a'.repeat(64), checksumVerified: true };
+    const { models } = parseCatalogue(
+      { format: 1, models: [entry({ url: 'kim.onnx', fp16 })] },
+      { baseUrl: 'http://nas.local/sfa/catalogue.json' },
+    );
+    expect(models[0]!.fp16).toEqual({ ...fp16, url: 'http://nas.local/sfa/kim.fp16.onnx' });
+    expect(models[0]!.url).toBe('http://nas.local/sfa/kim.onnx');
+    expect(Object.keys(descriptorOf(models[0]!))).not.toContain('fp16');
+    expect(parseCatalogue({ format: 1, models: [entry()] }).models[0]!.fp16).toBeUndefined();
+  });
+
+  it('names the problems of an fp16 file with their path', () => {
+    const message = problemsOf({
+      format: 1,
+      models: [
+        entry({ fp16: { url: 'https://example.org/x.onnx', bytes: 0, sha256: null, checksumVerified: false } }),
+        entry({
+          id: 'bad-url',
+          fp16: { url: 'ftp://example.org/x.onnx', bytes: 1, sha256: null, checksumVerified: true },
+        }),
+        entry({ id: 'incomplete', fp16: { url: 'https://example.org/x.onnx' } }),
+        entry({
+          id: 'same-file',
+          fp16: { url: 'https://example.org/Kim_Vocal_2.onnx', bytes: 1, sha256: null, checksumVerified: false },
+        }),
+      ],
+    });
+    expect(message).toMatch(/models\[0\] "kim-vocal-2"\.fp16\.bytes:/);
+    expect(message).toMatch(/models\[1\] "bad-url"\.fp16\.url: must be an http\(s\) URL/);
+    expect(message).toMatch(/models\[1\] "bad-url"\.fp16\.checksumVerified: a verified checksum needs a sha256/);
+    expect(message).toMatch(/models\[2\] "incomplete"\.fp16\.sha256:/);
+    expect(message).toMatch(/models\[2\] "incomplete"\.fp16\.checksumVerified:/);
+    expect(message).toMatch(/models\[3\] "same-file"\.fp16\.url: must differ from the fp32 file's url/);
+  });
+
   it('accepts an unverified entry with no checksum', () => {
     const { models } = parseCatalogue({ format: 1, models: [entry({ sha256: null, checksumVerified: false })] });
     expect(models[0]).toMatchObject({ sha256: null, checksumVerified: false });

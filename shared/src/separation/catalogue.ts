@@ -1,7 +1,8 @@
 // A model catalogue: the models a user can download, each a model descriptor plus where to get
 // it (url, bytes), how to know the bytes are right (sha256, and whether that hash was checked by
-// whoever published it) and its licence. The app ships one (models/catalogue.json); an
-// organisation, a LAN mirror or an offload server can publish more in the same format.
+// whoever published it) and its licence, and optionally a half-precision (fp16) file of the same
+// model. The app ships one (models/catalogue.json); an organisation, a LAN mirror or an offload
+// server can publish more in the same format.
 
 import { z } from 'zod';
 import { SfaError } from '../protocol/errors.ts';
@@ -9,8 +10,8 @@ import { descriptorProblems, type ModelDescriptor } from './descriptor.ts';
 
 export const CATALOGUE_FORMAT = 1;
 
-/** What a catalogue adds to a descriptor. */
-const catalogueFields = z.object({
+/** One downloadable file of a model: where it is and how to know its bytes are right. */
+const modelFile = z.object({
   /** Where the .onnx file is; a relative URL is resolved against the catalogue's own URL. */
   url: z.string().min(1),
   /** The file's size in bytes (approximate where `notes` says so; the server's length wins). */
@@ -25,6 +26,18 @@ const catalogueFields = z.object({
    * is refused. False: the hash (if any) is hearsay; the app records the hash it gets instead.
    */
   checksumVerified: z.boolean(),
+});
+
+export type ModelFile = z.infer<typeof modelFile>;
+
+/** What a catalogue adds to a descriptor. */
+const catalogueFields = modelFile.extend({
+  /**
+   * The same model in half precision: float16 weights and arithmetic, the same float32 inputs and
+   * outputs (Cast nodes inside, as onnxconverter-common's `keep_io_types=True` exports it). The app
+   * downloads it instead where the GPU runs float16 shaders (`shader-f16`).
+   */
+  fp16: modelFile.optional(),
   licence: z.string().min(1),
   licenceUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Provenance and caveats, shown to the user. */
@@ -104,12 +117,22 @@ export function parseCatalogue(json: unknown, { baseUrl }: { baseUrl?: string } 
     const fields = catalogueFields.safeParse(raw);
     if (!fields.success) problems.push(...zodProblems(at, fields.error));
     if (problems.length > before || !fields.success) return;
-    const url = resolveUrl(fields.data.url, baseUrl);
-    if (!url) problems.push(`${at}.url: must be an http(s) URL, got ${JSON.stringify(fields.data.url)}`);
-    if (fields.data.checksumVerified && fields.data.sha256 === null) {
-      problems.push(`${at}.checksumVerified: a verified checksum needs a sha256`);
-    }
-    const entry = { ...(raw as object), ...fields.data, url } as CatalogueEntry;
+    const file = (data: ModelFile, path: string): ModelFile => {
+      const url = resolveUrl(data.url, baseUrl);
+      if (!url) problems.push(`${path}.url: must be an http(s) URL, got ${JSON.stringify(data.url)}`);
+      if (data.checksumVerified && data.sha256 === null) {
+        problems.push(`${path}.checksumVerified: a verified checksum needs a sha256`);
+      }
+      return { ...data, url: url ?? data.url };
+    };
+    const { fp16, ...fp32 } = fields.data;
+    const entry = {
+      ...(raw as object),
+      ...fields.data,
+      ...file(fp32, at),
+      ...(fp16 ? { fp16: file(fp16, `${at}.fp16`) } : {}),
+    } as CatalogueEntry;
+    if (fp16 && entry.fp16!.url === entry.url) problems.push(`${at}.fp16.url: must differ from the fp32 file's url`);
     if (seen.has(entry.id)) problems.push(`${at}: the id "${entry.id}" is listed twice`);
     seen.add(entry.id);
     if (problems.length === before) models.push(entry);
