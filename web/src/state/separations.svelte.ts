@@ -261,7 +261,13 @@ export class Separations {
     this.current = jobId;
     try {
       const db = await openLibrary();
-      const capabilities = await offload.probe();
+      // What the server offers (its provider, model names), if it is still the one in the settings.
+      const server = job.record.offloadServer;
+      const capabilities = server === offload.settings.url ? await offload.probe() : undefined;
+      if (capabilities && server) {
+        const executionProvider = offloadProviderLabel(server, capabilities);
+        job.record = { ...job.record, executionProvider };
+      }
       const set = await runOffloadedJob(db, jobId, capabilities, {
         token: offload.settings.token,
         signal: abort.signal,
