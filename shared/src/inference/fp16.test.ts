@@ -96,7 +96,8 @@ describe('fp16 exports give the fp32 model’s stems within float16 rounding', (
         }
         expect(peak).toBeGreaterThan(0.1);
         expect(worst).toBeLessThan(FP16_TOLERANCE);
-        // It did run in half precision: the stems are not the fp32 model's bit for bit.
+        // The float16 weights (this mask is not exact in float16) do show: not the fp32 stems bit
+        // for bit. (ORT's CPU provider has no float16 Mul: it casts around it and computes in float32.)
         expect(worst).toBeGreaterThan(1e-6);
       });
     }

@@ -1,6 +1,11 @@
 // The download manager in headless Chromium, with its real IndexedDB and Web Crypto, against a
-// scripted server (Range, If-Range, ETag, dropped connections, servers that ignore ranges).
+// scripted server (Range, If-Range, ETag, dropped connections, servers that ignore ranges); and
+// the fp16 file of a model, downloaded, resumed and run on onnxruntime-web's WASM backend.
+import * as ort from 'onnxruntime-web/wasm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createOrtSession, type OrtModuleLike } from '@sfa/shared/inference/ort-session';
+import { createOnnxSeparator } from '@sfa/shared/separation/onnx-separator';
+import { testMix } from '@sfa/shared/separation/testing/signals';
 import { sha256Hex } from '@sfa/shared/library/content-hash';
 import { SfaError } from '@sfa/shared/protocol/errors';
 import type { CatalogueEntry } from '@sfa/shared/separation/catalogue';
@@ -16,7 +21,10 @@ const MODEL: Uint8Array<ArrayBuffer> = buildMdxMaskModel(
   descriptor,
   Float32Array.from({ length: 256 }, (_, i) => i / 256),
 ).slice();
+const MASK = Float32Array.from({ length: 256 }, (_, i) => i / 256);
+const MODEL_FP16: Uint8Array<ArrayBuffer> = buildMdxMaskModel(descriptor, MASK, { precision: 'fp16' }).slice();
 const URL_ = 'http://models.test/test-mdx.onnx';
+const URL_FP16 = 'http://models.test/test-mdx.fp16.onnx';
 const ETAG = '"v1"';
 const PART_BYTES = 256;
 const ROOMY = async () => ({ quota: 1e12, usage: 0 });
@@ -252,5 +260,116 @@ describe('downloadModel', () => {
     expect(error.message).toMatch(/Nothing was kept/);
     expect(await getModel(db, 'test-mdx')).toBeUndefined();
     expect(await db.count('modelParts')).toBe(0);
+  });
+});
+
+describe('downloadModel, fp16 file', () => {
+  async function fp16Entry(): Promise<CatalogueEntry> {
+    return entry({
+      fp16: { url: URL_FP16, bytes: MODEL_FP16.length, sha256: await sha256Hex(MODEL_FP16), checksumVerified: true },
+    });
+  }
+
+  /** Both files, each its own scripted server, every request logged with its URL. */
+  function servers(fp16Script: ServerOptions[] = []) {
+    const fp32 = server(MODEL);
+    const fp16 = server(MODEL_FP16, fp16Script);
+    const urls: string[] = [];
+    const serve = ((url: RequestInfo | URL, init?: RequestInit) => {
+      urls.push(String(url));
+      return String(url) === URL_FP16 ? fp16.fetch(url, init) : fp32.fetch(url, init);
+    }) as typeof fetch;
+    return { fetch: serve, urls, fp16Requests: fp16.requests };
+  }
+
+  it('fetches the fp16 file when asked, checks its own checksum, and records its precision', async () => {
+    const db = await freshDb();
+    const { fetch, urls } = servers();
+    const record = await downloadModel(await fp16Entry(), { db, fetch, estimate: ROOMY, precision: 'fp16' });
+    expect(urls).toEqual([URL_FP16]);
+    expect(record).toMatchObject({ precision: 'fp16', verification: 'checksum', byteSize: MODEL_FP16.length });
+    expect(record.sha256).toBe(await sha256Hex(MODEL_FP16));
+    expect(await storedBytes(db, 'test-mdx')).toEqual(MODEL_FP16);
+    expect((await getModel(db, 'test-mdx'))!.precision).toBe('fp16');
+    // The descriptor is the model's, whichever file: the same tensors.
+    expect((await getModel(db, 'test-mdx'))!.descriptor).toEqual(descriptor);
+  });
+
+  it('fetches the fp32 file by default, and records that', async () => {
+    const db = await freshDb();
+    const { fetch, urls } = servers();
+    const record = await downloadModel(await fp16Entry(), { db, fetch, estimate: ROOMY });
+    expect(urls).toEqual([URL_]);
+    expect(record.precision).toBe('fp32');
+    expect(await storedBytes(db, 'test-mdx')).toEqual(MODEL);
+  });
+
+  it('resumes a paused fp16 download with the fp16 file, whatever the next attempt would choose', async () => {
+    const db = await freshDb();
+    const { fetch, urls, fp16Requests } = servers([{ cutAfter: 600 }]);
+    const options = { db, fetch, estimate: ROOMY, partBytes: PART_BYTES };
+    await failure(downloadModel(await fp16Entry(), { ...options, precision: 'fp16' }));
+    expect(await getDownload(db, 'test-mdx')).toMatchObject({ precision: 'fp16', url: URL_FP16, receivedBytes: 600 });
+    const record = await downloadModel(await fp16Entry(), { ...options, precision: 'fp32' });
+    expect(urls).toEqual([URL_FP16, URL_FP16]);
+    expect(fp16Requests[1]).toEqual({ range: 'bytes=600-', ifRange: ETAG });
+    expect(record.precision).toBe('fp16');
+    expect(await storedBytes(db, 'test-mdx')).toEqual(MODEL_FP16);
+  });
+
+  it('starts over with the chosen file when the catalogue no longer offers the paused one', async () => {
+    const db = await freshDb();
+    const { fetch, urls } = servers([{ cutAfter: 600 }]);
+    const options = { db, fetch, estimate: ROOMY, partBytes: PART_BYTES };
+    await failure(downloadModel(await fp16Entry(), { ...options, precision: 'fp16' }));
+    const record = await downloadModel(await entry(), { ...options, precision: 'fp32' });
+    expect(urls).toEqual([URL_FP16, URL_]);
+    expect(record.precision).toBe('fp32');
+    expect(await storedBytes(db, 'test-mdx')).toEqual(MODEL);
+  });
+
+  it('refuses fp16 for an entry that offers no fp16 file, fetching nothing', async () => {
+    const db = await freshDb();
+    const { fetch, urls } = servers();
+    const error = await failure(downloadModel(await entry(), { db, fetch, estimate: ROOMY, precision: 'fp16' }));
+    expect(error.code).toBe('bad-request');
+    expect(error.message).toMatch(/offers no fp16 file/);
+    expect(urls).toEqual([]);
+  });
+
+  it('the stored fp16 file separates on onnxruntime-web (WASM) like the fp32 file, within float16 rounding', async () => {
+    const db = await freshDb();
+    const { fetch } = servers();
+    await downloadModel(await fp16Entry(), { db, fetch, estimate: ROOMY, precision: 'fp16' });
+    // The runtime's own .wasm from the installed package, as the app serves it under /ort/.
+    ort.env.wasm.wasmPaths = new URL('/node_modules/onnxruntime-web/dist/', location.origin).href;
+    ort.env.wasm.numThreads = 1;
+    const runtime = ort as unknown as OrtModuleLike;
+    const run = async (bytes: Uint8Array) => {
+      const session = await createOrtSession(runtime, bytes, {
+        runtimeName: 'onnxruntime-web',
+        executionProvider: 'wasm',
+      });
+      const input = { sampleRate: 44_100, channels: testMix(20_000, 2, 44_100) };
+      try {
+        // The download tests' descriptor has the tensors but not a playable hop: same file, hop 128.
+        const playable = mdxDescriptor({ id: 'test-mdx', nFft: 512, hopSize: 128, dimF: 256, dimT: 16 });
+        return (await createOnnxSeparator(session, playable).separate(input)).stems;
+      } finally {
+        await session.release();
+      }
+    };
+    const half = await run((await storedBytes(db, 'test-mdx'))!);
+    const full = await run(MODEL);
+    let worst = 0;
+    for (const [name, channels] of Object.entries(full)) {
+      channels.forEach((channel, c) => {
+        for (let i = 0; i < channel.length; i++) worst = Math.max(worst, Math.abs(channel[i]! - half[name]![c]![i]!));
+      });
+    }
+    // Full scale is 1; float16 keeps 11 significant bits (see shared/src/inference/fp16.test.ts).
+    // (Here the mask, i/256, is exact in float16, and ORT's CPU provider computes the Mul in
+    // float32 between the Cast nodes, so the stems may well be equal.)
+    expect(worst).toBeLessThan(2e-3);
   });
 });

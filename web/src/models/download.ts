@@ -2,14 +2,16 @@
 // IndexedDB in parts of a few MB as it arrives (so a cancel, a dropped connection or a closed tab
 // loses at most the part in flight), resumes with a Range request validated by If-Range, and at
 // the end checks the bytes (SHA-256, and the file's tensors against the descriptor) before the
-// model is stored as one Blob. No DOM: the state class drives it.
+// model is stored as one Blob. The file is the entry's fp32 one or its fp16 one, as the caller
+// decided (`precision.ts`) when the download started; a resume keeps it. No DOM: the state class
+// drives it.
 import { sha256Hex } from '@sfa/shared/library/content-hash';
 import { errorMessage, isAbortError, SfaError } from '@sfa/shared/protocol/errors';
 import type { Progress } from '@sfa/shared/protocol/progress';
-import { descriptorOf, type CatalogueEntry } from '@sfa/shared/separation/catalogue';
+import { descriptorOf, type CatalogueEntry, type ModelFile } from '@sfa/shared/separation/catalogue';
 import { checkModel } from '@sfa/shared/separation/model-check';
 import { formatBytes } from '../app/format.ts';
-import type { LibraryDb, ModelDownloadRecord, ModelRecord } from '../storage/db.ts';
+import type { LibraryDb, ModelDownloadRecord, ModelPrecision, ModelRecord } from '../storage/db.ts';
 import {
   appendDownloadPart,
   clearDownload,
@@ -19,6 +21,7 @@ import {
   startDownload,
 } from '../storage/model-store.ts';
 import { readOnnxSignature } from './onnx-signature.ts';
+import { fileOf } from './precision.ts';
 import { RateMeter } from './rate-meter.ts';
 
 export type DownloadStage = 'download' | 'verify' | 'store';
@@ -43,6 +46,11 @@ export interface DownloadOptions {
   /** Storage figures; default `navigator.storage.estimate()`. */
   estimate?: () => Promise<StorageEstimate>;
   now?: () => number;
+  /**
+   * Which file to fetch when the download starts (default fp32; fp16 needs the entry to offer
+   * one). A paused download resumes the file it started with, whatever this says.
+   */
+  precision?: ModelPrecision;
 }
 
 const DEFAULT_PART_BYTES = 4 * 1024 * 1024;
@@ -66,6 +74,7 @@ export function bytesNeeded(totalBytes: number, receivedBytes: number): number {
  */
 async function checkRoom(
   entry: CatalogueEntry,
+  file: ModelFile,
   download: ModelDownloadRecord | undefined,
   estimate: (() => Promise<StorageEstimate>) | undefined,
 ): Promise<void> {
@@ -73,7 +82,7 @@ async function checkRoom(
   // Without figures the download goes ahead; a full disk still ends as storage-full when writing.
   if (!figures?.quota) return;
   const available = Math.max(0, figures.quota - (figures.usage ?? 0));
-  const total = Math.max(entry.bytes, download?.totalBytes ?? 0);
+  const total = Math.max(file.bytes, download?.totalBytes ?? 0);
   const needed = bytesNeeded(total, download?.receivedBytes ?? 0);
   if (needed > available) {
     throw new SfaError(
@@ -115,6 +124,9 @@ function httpError(entry: CatalogueEntry, response: Response): SfaError {
 class ModelDownload {
   readonly #entry: CatalogueEntry;
   readonly #options: DownloadOptions;
+  /** The file being fetched; set by `run()` before anything is requested. */
+  #precision: ModelPrecision = 'fp32';
+  #file!: ModelFile;
   readonly #now: () => number;
   readonly #meter: RateMeter;
   #lastReport = -Infinity;
@@ -131,12 +143,19 @@ class ModelDownload {
     const entry = this.#entry;
     if (signal?.aborted) throw new SfaError('aborted', 'Cancelled');
     let download = await getDownload(db, entry.id);
-    // The catalogue now points elsewhere: what was fetched from the old address is not resumable.
-    if (download && download.url !== entry.url) {
+    // A paused download goes on with the file it started with (records from before fp16: fp32),
+    // unless the catalogue now points elsewhere or no longer offers that file: what was fetched
+    // from the old address is not resumable.
+    const pausedFile = download && fileOf(entry, download.precision ?? 'fp32');
+    if (download && download.url !== pausedFile?.url) {
       await clearDownload(db, entry.id);
       download = undefined;
     }
-    await checkRoom(entry, download, this.#options.estimate ?? defaultEstimate());
+    this.#precision = download ? (download.precision ?? 'fp32') : (this.#options.precision ?? 'fp32');
+    const file = fileOf(entry, this.#precision);
+    if (!file) throw new SfaError('bad-request', `The catalogue offers no ${this.#precision} file of “${entry.name}”`);
+    this.#file = file;
+    await checkRoom(entry, file, download, this.#options.estimate ?? defaultEstimate());
     const complete = download && download.totalBytes > 0 && download.receivedBytes === download.totalBytes;
     if (!complete) download = await this.#fetch(download);
     return this.#finish(download!);
@@ -169,7 +188,8 @@ class ModelDownload {
       ? download!
       : await startDownload(db, {
           id: this.#entry.id,
-          url: this.#entry.url,
+          url: this.#file.url,
+          precision: this.#precision,
           totalBytes: totalOf(response),
           etag: strongEtag(response),
           lastModified: response.headers.get('Last-Modified') ?? undefined,
@@ -189,12 +209,12 @@ class ModelDownload {
       from > 0 && validator ? { Range: `bytes=${from}-`, 'If-Range': validator } : {};
     try {
       // no-store: the HTTP cache would keep a second copy of a file of hundreds of MB.
-      return await fetchFn(this.#entry.url, { headers, signal, mode: 'cors', cache: 'no-store' });
+      return await fetchFn(this.#file.url, { headers, signal, mode: 'cors', cache: 'no-store' });
     } catch (error) {
       if (signal?.aborted || isAbortError(error)) throw new SfaError('aborted', 'Cancelled', { cause: error });
       throw new SfaError(
         'not-found',
-        `Could not reach the server of “${this.#entry.name}” (${new URL(this.#entry.url).host}): this device may be offline, ` +
+        `Could not reach the server of “${this.#entry.name}” (${new URL(this.#file.url).host}): this device may be offline, ` +
           'or the server does not allow this app to download from it (CORS)',
         { cause: error },
       );
@@ -244,7 +264,7 @@ class ModelDownload {
    * reports an artificial quota (usage + up to 10 GiB) to `estimate()`, whatever it enforces.
    */
   #full(record: ModelDownloadRecord, cause: SfaError): SfaError {
-    const total = record.totalBytes || this.#entry.bytes;
+    const total = record.totalBytes || this.#file.bytes;
     return new SfaError(
       'storage-full',
       `Storage filled up while saving “${this.#entry.name}” (${formatBytes(record.receivedBytes)} of ${formatBytes(total)} kept; ` +
@@ -254,7 +274,7 @@ class ModelDownload {
   }
 
   #interrupted(record: ModelDownloadRecord, reason: string): SfaError {
-    const total = record.totalBytes || this.#entry.bytes;
+    const total = record.totalBytes || this.#file.bytes;
     return new SfaError(
       'truncated',
       `The download of “${this.#entry.name}” was interrupted at ${formatBytes(record.receivedBytes)} of ${formatBytes(total)} ` +
@@ -266,14 +286,15 @@ class ModelDownload {
   async #finish(download: ModelDownloadRecord): Promise<ModelRecord> {
     const { db } = this.#options;
     const entry = this.#entry;
+    const file = this.#file;
     this.#report('verify', download.receivedBytes, download.receivedBytes, true);
     const bytes = new Uint8Array(await new Blob(await readParts(db, entry.id)).arrayBuffer());
     const sha256 = await sha256Hex(bytes);
-    if (entry.checksumVerified && sha256 !== entry.sha256) {
+    if (file.checksumVerified && sha256 !== file.sha256) {
       await clearDownload(db, entry.id);
       throw new SfaError(
         'model-invalid',
-        `The download of “${entry.name}” is not the published file: its SHA-256 should be ${entry.sha256}, ` +
+        `The download of “${entry.name}” is not the published file: its SHA-256 should be ${file.sha256}, ` +
           `got ${sha256}. Nothing was kept.`,
       );
     }
@@ -297,9 +318,10 @@ class ModelDownload {
       sha256,
       // An unverified listing's hash that matches still proves the bytes; otherwise the hash is
       // recorded and the model is trusted once it has run.
-      verification: sha256 === entry.sha256 ? 'checksum' : 'recorded',
+      verification: sha256 === file.sha256 ? 'checksum' : 'recorded',
       licence: entry.licence,
       storedAt: Date.now(),
+      precision: this.#precision,
     };
     try {
       await finishDownload(db, record);
@@ -315,7 +337,7 @@ class ModelDownload {
     const now = this.#now();
     if (!force && now - this.#lastReport < PROGRESS_INTERVAL_MS) return;
     this.#lastReport = now;
-    const total = totalBytes || this.#entry.bytes;
+    const total = totalBytes || this.#file.bytes;
     const bytesPerSec = this.#meter.bytesPerSec();
     const left = Math.max(0, total - receivedBytes);
     this.#options.onProgress?.({

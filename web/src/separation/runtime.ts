@@ -5,6 +5,7 @@
 // The runtimes' .mjs/.wasm files come from this app (/ort/<version>/, see web/build/ort-assets.ts).
 import { errorMessage } from '@sfa/shared/protocol/errors';
 import type { OrtModuleLike } from '@sfa/shared/inference/ort-session';
+import type { ModelPrecision } from '../storage/db.ts';
 
 export type ExecutionProvider = 'webgpu' | 'wasm';
 
@@ -107,10 +108,21 @@ export async function probeWebGpu(): Promise<WebGpuReport> {
 /**
  * Whether `report`'s adapter can hold a model whose largest input or output tensor is
  * `largestTensorBytes`: the runtime asks for the adapter's own limits (not WebGPU's 128 MiB
- * defaults) when it creates its device, so those are what count.
+ * defaults) when it creates its device, so those are what count. An fp16 file also needs
+ * half-precision shaders (`shader-f16`); its inputs and outputs are float32 all the same.
  */
-export function webGpuFits(report: WebGpuReport, largestTensorBytes: number): { fits: boolean; reason?: string } {
+export function webGpuFits(
+  report: WebGpuReport,
+  largestTensorBytes: number,
+  precision: ModelPrecision = 'fp32',
+): { fits: boolean; reason?: string } {
   if (!report.available || !report.limits) return { fits: false, reason: report.reason };
+  if (precision === 'fp16' && !report.f16) {
+    return {
+      fits: false,
+      reason: 'the model is the fp16 file and this GPU has no half-precision shaders (shader-f16)',
+    };
+  }
   const limit = Math.min(report.limits.maxBufferSize, report.limits.maxStorageBufferBindingSize);
   if (largestTensorBytes > limit) {
     const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;

@@ -1,6 +1,7 @@
 // The separator a job runs: Quick (built in), or a stored model on WebGPU when this device's
-// GPU can hold it, else on WASM. If WebGPU fails to start, the model runs on WASM and the job
-// records why. One model stays loaded between jobs; another one replaces it.
+// GPU can hold it (and, for an fp16 file, has shader-f16), else on WASM. If WebGPU fails to
+// start, the model runs on WASM and the job records why. One model stays loaded between jobs;
+// another one replaces it.
 import { createOrtSession } from '@sfa/shared/inference/ort-session';
 import { errorMessage, SfaError } from '@sfa/shared/protocol/errors';
 import { descriptorTensors, type ModelDescriptor } from '@sfa/shared/separation/descriptor';
@@ -60,9 +61,13 @@ export async function loadSeparator(db: LibraryDb, modelId: string, preferWebGpu
   const record = await db.get('models', modelId);
   if (!record) throw new SfaError('not-found', `The model "${modelId}" is not downloaded: download it in Settings`);
   const bytes = new Uint8Array(await record.blob.arrayBuffer());
+  const precision = record.precision ?? 'fp32';
   let fallbackReason: string | undefined;
   if (preferWebGpu) {
-    const fit = webGpuFits(await probeWebGpu(), largestTensorBytes(record.descriptor));
+    const fit = webGpuFits(await probeWebGpu(), largestTensorBytes(record.descriptor), precision);
+    // An fp16 file was downloaded for a GPU with shader-f16; running it anywhere else is worth saying.
+    if (!fit.fits && precision === 'fp16')
+      fallbackReason = `${fit.reason ?? 'no WebGPU'}, so it runs on the CPU (WASM)`;
     if (fit.fits) {
       try {
         const loaded = await onProvider('webgpu', bytes, record.descriptor);
@@ -74,6 +79,18 @@ export async function loadSeparator(db: LibraryDb, modelId: string, preferWebGpu
       }
     }
   }
-  const loaded = await onProvider('wasm', bytes, record.descriptor);
-  return { modelId, name: record.descriptor.name, provider: 'wasm', fallbackReason, ...loaded };
+  try {
+    const loaded = await onProvider('wasm', bytes, record.descriptor);
+    return { modelId, name: record.descriptor.name, provider: 'wasm', fallbackReason, ...loaded };
+  } catch (error) {
+    if (precision !== 'fp16' || (error instanceof SfaError && error.code === 'model-mismatch')) throw error;
+    // ORT's CPU provider runs float16 graphs by casting around the kernels it lacks; a file it
+    // still cannot run was meant for a GPU. Downloading again picks the fp32 file on this device.
+    throw new SfaError(
+      'model-invalid',
+      `The fp16 file of “${record.descriptor.name}” does not run on the CPU (${errorMessage(error)}): it needs a GPU ` +
+        'with half-precision shaders (shader-f16). Delete the model in Settings and download it again to get the fp32 file.',
+      { cause: error },
+    );
+  }
 }

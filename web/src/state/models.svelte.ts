@@ -1,7 +1,8 @@
 // Separation models as the settings page shows them: every catalogue entry (built in and from
 // the user's catalogue URLs) merged with what is stored (models, paused downloads) into one row
 // with a state, and the actions on it: download, cancel, resume, delete, import a local file,
-// add or remove a catalogue. Errors stay on the row (or form) where the user acted.
+// add or remove a catalogue. Errors stay on the row (or form) where the user acted. A download
+// fetches the fp16 file where the catalogue offers one and this device's GPU runs it.
 import { errorMessage, isAbortError } from '@sfa/shared/protocol/errors';
 import { parseCatalogue, type CatalogueEntry } from '@sfa/shared/separation/catalogue';
 import {
@@ -19,7 +20,9 @@ import {
 import { downloadModel, type DownloadProgress } from '../models/download.ts';
 import { importedRecord, type ImportForm } from '../models/import.ts';
 import type { OnnxSignature } from '../models/onnx-signature.ts';
+import { choosePrecision, fileOf, precisionView, type PrecisionView } from '../models/precision.ts';
 import { modelRows, type ModelRow } from '../models/rows.ts';
+import { probeWebGpu, type WebGpuReport } from '../separation/runtime.ts';
 import { openLibrary, type ModelDownloadRecord, type ModelRecord } from '../storage/db.ts';
 import { deleteModel, listDownloads, listModels, putModel } from '../storage/model-store.ts';
 import { separationWorker } from '../workers/bridge.ts';
@@ -53,6 +56,9 @@ export class Models {
   refreshing = $state<Record<string, boolean>>({});
   loaded = $state(false);
   loadError = $state<string>();
+  /** This page's WebGPU adapter, once examined: it decides which file a download fetches. */
+  gpu = $state.raw<WebGpuReport>();
+  #gpuProbe: Promise<WebGpuReport> | undefined;
 
   /** Downloads running now: how to stop each, and when it has let go. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- never rendered
@@ -94,8 +100,24 @@ export class Models {
     }),
   );
 
+  /** Per row id: fp16 or fp32, of what is stored or of the file a download would fetch here. */
+  precisions = $derived<Record<string, PrecisionView | undefined>>(
+    Object.fromEntries(
+      this.rows.map((row) => [
+        row.id,
+        precisionView({
+          entry: row.entry,
+          stored: this.stored.find((model) => model.id === row.id),
+          download: this.downloads.find((download) => download.id === row.id),
+          gpu: this.gpu,
+        }),
+      ]),
+    ),
+  );
+
   /** Reads stored models and downloads, and the remembered catalogues; then refreshes those. */
   async load(): Promise<void> {
+    void this.#probeGpu();
     this.saved = loadSavedSources();
     try {
       await this.#reload();
@@ -125,16 +147,22 @@ export class Models {
   async #download(entry: CatalogueEntry, controller: AbortController): Promise<void> {
     const id = entry.id;
     delete this.errors[id];
+    const paused = this.downloads.find((d) => d.id === id);
     this.active[id] = {
       stage: 'download',
       fraction: 0,
-      receivedBytes: this.downloads.find((d) => d.id === id)?.receivedBytes ?? 0,
-      totalBytes: entry.bytes,
+      receivedBytes: paused?.receivedBytes ?? 0,
+      totalBytes: paused?.totalBytes || entry.bytes,
       bytesPerSec: 0,
     };
     try {
+      // Decided now, and kept with the download: a resume fetches the same file.
+      const { precision } = choosePrecision(entry, await this.#probeGpu());
+      const shown = this.active[id];
+      if (shown && !paused) shown.totalBytes = fileOf(entry, precision)!.bytes;
       const record = await downloadModel(entry, {
         db: await openLibrary(),
+        precision,
         signal: controller.signal,
         onProgress: (progress) => {
           if (!controller.signal.aborted) this.active[id] = progress;
@@ -244,6 +272,12 @@ export class Models {
     } catch {
       return undefined;
     }
+  }
+
+  /** Examines the GPU once; a failed request counts as no WebGPU (the fp32 file is always safe). */
+  #probeGpu(): Promise<WebGpuReport> {
+    this.#gpuProbe ??= probeWebGpu().then((report) => (this.gpu = report));
+    return this.#gpuProbe;
   }
 
   async #reload(): Promise<void> {

@@ -109,6 +109,12 @@ export type ModelVerification =
   | 'local';
 
 /** A separation model stored for offline use (version 3). */
+/**
+ * Which file of a model: full precision, or the half-precision export (float16 weights and
+ * arithmetic, float32 inputs and outputs) that runs on GPUs with `shader-f16`.
+ */
+export type ModelPrecision = 'fp32' | 'fp16';
+
 export interface ModelRecord {
   /** The descriptor's id (a catalogue id, or one made for an imported file). */
   id: string;
@@ -125,6 +131,8 @@ export interface ModelRecord {
   storedAt: number;
   /** Measured seconds of processing per minute of audio, per execution provider ('wasm', 'webgpu'). */
   calibration?: Record<string, number>;
+  /** The catalogue file it is; absent for imported files and models stored before fp16 files (fp32). */
+  precision?: ModelPrecision;
 }
 
 /** A download in progress or paused: what has arrived so far lives in `modelParts`. */
@@ -143,6 +151,8 @@ export interface ModelDownloadRecord {
   lastModified?: string;
   startedAt: number;
   updatedAt: number;
+  /** The file being fetched, decided when the download started and kept on resume; absent: fp32. */
+  precision?: ModelPrecision;
 }
 
 export interface ModelPartRecord {
