@@ -2,7 +2,8 @@
 // contracts' tensors (models/builders) and a catalogue.json listing them, as a catalogue's host
 // would: Range requests (206, 416), a strong ETag and Last-Modified, If-Range, CORS for a page on
 // another origin, throttling to a set speed, and fault injection (cut a response after N bytes).
-// Every request is logged, so a test can assert what the app asked for.
+// A model may come with an fp16 file too (listed as the entry's `fp16`). Every request is logged,
+// so a test can assert what the app asked for.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,8 @@ import { bandMasks, buildHtdemucsMaskModel, buildMdxMaskModel } from '../models/
 export interface ServedModel {
   descriptor: ModelDescriptor;
   bytes: Uint8Array;
+  /** Its half-precision file, served at models/<id>.fp16.onnx and listed as the entry's `fp16`. */
+  fp16?: Uint8Array;
   /** What the catalogue says about it (default: its real SHA-256, verified). */
   listing?: { sha256?: string | null; checksumVerified?: boolean; licence?: string; notes?: string };
 }
@@ -44,24 +47,31 @@ export interface ModelServer {
   catalogueUrl: string;
   /** Descriptors of the served models, by id. */
   descriptors: Record<string, ModelDescriptor>;
-  /** The exact bytes served for a model. */
-  modelBytes(id: string): Uint8Array;
-  /** Hex SHA-256 of a model's bytes. */
-  sha256(id: string): string;
-  /** A model's URL. */
-  modelUrl(id: string): string;
+  /** The exact bytes served for a model's file (default its fp32 one). */
+  modelBytes(id: string, precision?: Precision): Uint8Array;
+  /** Hex SHA-256 of a model file's bytes. */
+  sha256(id: string, precision?: Precision): string;
+  /** A model file's URL. */
+  modelUrl(id: string, precision?: Precision): string;
   /** Every request so far, oldest first (OPTIONS preflights included). */
   requests: LoggedRequest[];
-  /** Requests for one model's file (GET and HEAD). */
-  modelRequests(id: string): LoggedRequest[];
+  /** Requests for one model's file (GET and HEAD; default its fp32 file). */
+  modelRequests(id: string, precision?: Precision): LoggedRequest[];
   /** Sets (or with undefined lifts) the speed limit for model bodies, bytes per second. */
   throttle(bytesPerSec: number | undefined): void;
-  /** The next GET of `id` is cut (connection destroyed) after `afterBytes` bytes of its body. */
+  /** The next GET of `id`'s fp32 file is cut (connection destroyed) after `afterBytes` bytes of its body. */
   cutNext(id: string, afterBytes: number): void;
   close(): Promise<void>;
 }
 
 const { onnx } = onnxProto;
+
+type Precision = 'fp32' | 'fp16';
+
+/** A model file's path on the server. */
+function modelPath(id: string, precision: Precision = 'fp32'): string {
+  return `/models/${id}${precision === 'fp16' ? '.fp16' : ''}.onnx`;
+}
 
 /**
  * `bytes` with an unused float initialiser appended so the file has about `targetBytes`: a model
@@ -84,8 +94,8 @@ export function padModel(bytes: Uint8Array, targetBytes: number): Uint8Array {
 
 /**
  * The default set: an htdemucs-contract model (band masks; padded to `bigBytes`, default 24 MB,
- * so progress shows under a throttle), an MDX-Net with UVR's shapes, and two listings of the MDX
- * bytes: one with a wrong (but "verified") checksum, one with none.
+ * so progress shows under a throttle), an MDX-Net with UVR's shapes (and an fp16 file of it), and
+ * two listings of the MDX bytes: one with a wrong (but "verified") checksum, one with none.
  */
 export function defaultTestModels({ bigBytes = 24 * 1024 * 1024 }: { bigBytes?: number } = {}): ServedModel[] {
   const htdemucs = htdemucsDescriptor({ id: 'test-htdemucs', name: 'Test htdemucs (band masks)' });
@@ -107,7 +117,11 @@ export function defaultTestModels({ bigBytes = 24 * 1024 * 1024 }: { bigBytes?: 
   const mdxBytes = (id: string, name: string) => buildMdxMaskModel(mdx(id, name), mask);
   return [
     { descriptor: htdemucs, bytes: htdemucsBytes },
-    { descriptor: mdx('test-mdx', 'Test MDX-Net (mask)'), bytes: mdxBytes('test-mdx', 'Test MDX-Net (mask)') },
+    {
+      descriptor: mdx('test-mdx', 'Test MDX-Net (mask)'),
+      bytes: mdxBytes('test-mdx', 'Test MDX-Net (mask)'),
+      fp16: buildMdxMaskModel(mdx('test-mdx', 'Test MDX-Net (mask)'), mask, { precision: 'fp16' }),
+    },
     {
       descriptor: mdx('test-bad-checksum', 'Test model with a wrong checksum'),
       bytes: mdxBytes('test-bad-checksum', ''),
@@ -135,8 +149,17 @@ const CORS = {
 /** Starts the server on 127.0.0.1 on a free port. */
 export async function startModelServer(options: ModelServerOptions = {}): Promise<ModelServer> {
   const served = options.models ?? defaultTestModels();
-  const byId = new Map(served.map((model) => [model.descriptor.id, model]));
-  const hashes = new Map(served.map((model) => [model.descriptor.id, sha256Of(model.bytes)]));
+  // Every file by its path: each model's fp32 file, and its fp16 one where it has one.
+  const files = new Map<string, { bytes: Uint8Array; sha256: string }>();
+  for (const { descriptor, bytes, fp16 } of served) {
+    files.set(modelPath(descriptor.id), { bytes, sha256: sha256Of(bytes) });
+    if (fp16) files.set(modelPath(descriptor.id, 'fp16'), { bytes: fp16, sha256: sha256Of(fp16) });
+  }
+  const file = (id: string, precision: Precision = 'fp32') => {
+    const found = files.get(modelPath(id, precision));
+    if (!found) throw new Error(`no served ${precision} file of ${id}`);
+    return found;
+  };
   // One fixed modification time, so Last-Modified validates like the ETag.
   const lastModified = new Date(Date.UTC(2025, 0, 1)).toUTCString();
   const requests: LoggedRequest[] = [];
@@ -146,22 +169,32 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
   const catalogue = () => ({
     format: 1,
     name: options.name ?? 'Test models',
-    models: served.map(({ descriptor, listing = {} }) => ({
+    models: served.map(({ descriptor, bytes, fp16, listing = {} }) => ({
       ...descriptor,
-      url: `models/${descriptor.id}.onnx`,
-      bytes: byId.get(descriptor.id)!.bytes.length,
-      sha256: listing.sha256 === undefined ? hashes.get(descriptor.id) : listing.sha256,
+      url: modelPath(descriptor.id).slice(1),
+      bytes: bytes.length,
+      sha256: listing.sha256 === undefined ? file(descriptor.id).sha256 : listing.sha256,
       checksumVerified: listing.checksumVerified ?? true,
+      ...(fp16
+        ? {
+            fp16: {
+              url: modelPath(descriptor.id, 'fp16').slice(1),
+              bytes: fp16.length,
+              sha256: file(descriptor.id, 'fp16').sha256,
+              checksumVerified: true,
+            },
+          }
+        : {}),
       licence: listing.licence ?? 'MIT',
       licenceUrl: 'https://opensource.org/license/mit',
       notes: listing.notes ?? 'Built by the tests (models/builders); not a real separation model.',
     })),
   });
 
-  const send = async (request: IncomingMessage, response: ServerResponse, log: LoggedRequest, id: string) => {
-    const model = byId.get(id)!;
+  const send = async (request: IncomingMessage, response: ServerResponse, log: LoggedRequest, path: string) => {
+    const model = files.get(path)!;
     const total = model.bytes.length;
-    const etag = `"${hashes.get(id)!.slice(0, 32)}"`;
+    const etag = `"${model.sha256.slice(0, 32)}"`;
     const ifRange = request.headers['if-range'];
     const rangeOk = ifRange === undefined || ifRange === etag || ifRange === lastModified;
     const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
@@ -190,8 +223,8 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     }
     if (request.method === 'HEAD') return void response.end();
 
-    const cutAfter = cuts.get(id);
-    cuts.delete(id);
+    const cutAfter = cuts.get(path);
+    cuts.delete(path);
     const body = model.bytes.subarray(start, end + 1);
     const chunkBytes = 16 * 1024;
     const began = Date.now();
@@ -249,9 +282,8 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       response.writeHead(200, { ...CORS, 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
       return void response.end(JSON.stringify(catalogue(), null, 2));
     }
-    const match = /^\/models\/([^/]+)\.onnx$/.exec(path);
-    if (match && byId.has(match[1]!)) {
-      send(request, response, log, match[1]!).catch(() => response.destroy());
+    if (files.has(path)) {
+      send(request, response, log, path).catch(() => response.destroy());
       return;
     }
     log.status = 404;
@@ -265,21 +297,17 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     url,
     catalogueUrl: `${url}/catalogue.json`,
     descriptors: Object.fromEntries(served.map((model) => [model.descriptor.id, model.descriptor])),
-    modelBytes: (id) => {
-      const model = byId.get(id);
-      if (!model) throw new Error(`no served model ${id}`);
-      return model.bytes;
-    },
-    sha256: (id) => hashes.get(id) ?? '',
-    modelUrl: (id) => `${url}/models/${id}.onnx`,
+    modelBytes: (id, precision) => file(id, precision).bytes,
+    sha256: (id, precision) => files.get(modelPath(id, precision))?.sha256 ?? '',
+    modelUrl: (id, precision) => `${url}${modelPath(id, precision)}`,
     requests,
-    modelRequests: (id) =>
-      requests.filter((r) => r.path === `/models/${id}.onnx` && (r.method === 'GET' || r.method === 'HEAD')),
+    modelRequests: (id, precision) =>
+      requests.filter((r) => r.path === modelPath(id, precision) && (r.method === 'GET' || r.method === 'HEAD')),
     throttle: (limit) => {
       bytesPerSec = limit;
     },
     cutNext: (id, afterBytes) => {
-      cuts.set(id, afterBytes);
+      cuts.set(modelPath(id), afterBytes);
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,8 +1,9 @@
 // Separation models as a user meets them in "Models & settings": a catalogue added by URL,
 // downloads with progress that survive reloads and work offline, wrong checksums refused,
-// dropped connections and cancels resumed, a storage check before downloading, deletion, and
-// importing a local .onnx file. The models come from a local server (e2e/model-server.ts) that
-// serves generated ONNX files with the real contracts' tensors, as a catalogue's host would.
+// dropped connections and cancels resumed, a storage check before downloading, deletion,
+// importing a local .onnx file, and the fp32 file chosen where the GPU has no shader-f16. The
+// models come from a local server (e2e/model-server.ts) that serves generated ONNX files with the
+// real contracts' tensors, as a catalogue's host would.
 import { expect, test } from '@playwright/test';
 import { mdxDescriptor } from '../../shared/src/separation/descriptor-presets.ts';
 import { buildMdxMaskModel } from '../../models/builders/test-models.ts';
@@ -84,6 +85,38 @@ test('downloads a model with progress, and it stays ready after a reload and off
   // The catalogue cannot be fetched offline: the copy fetched before is listed, and that is said.
   await expect(page.getByTestId('catalogue-error')).toContainText('showing the copy fetched before');
   await expect(models.row('test-mdx')).toHaveAttribute('data-state', 'not-downloaded');
+});
+
+test('without shader-f16 (SwiftShader has none) the fp32 file is downloaded, though an fp16 one is offered', async ({
+  page,
+}) => {
+  const models = new ModelsPage(page);
+  await models.open();
+  await models.addCatalogue(server.catalogueUrl);
+  const row = models.row('test-mdx');
+  // The row says which file a download will fetch, and why, before anything is fetched.
+  const precision = row.getByTestId('model-precision');
+  await expect(precision).toHaveAttribute('data-precision', 'fp32');
+  await expect(precision).toHaveText('fp32');
+  await expect(precision).toHaveAttribute('title', /no WebGPU|no half-precision shaders \(shader-f16\)/);
+  await expect(row.getByTestId('model-size')).toHaveAttribute(
+    'data-bytes',
+    String(server.modelBytes('test-mdx').length),
+  );
+  expect(server.modelBytes('test-mdx', 'fp16').length).toBeLessThan(server.modelBytes('test-mdx').length);
+
+  const fp32Before = server.modelRequests('test-mdx').length;
+  const fp16Before = server.modelRequests('test-mdx', 'fp16').length;
+  await models.click('Download', 'Test MDX-Net (mask)');
+  await models.expectState('test-mdx', 'ready');
+  expect(server.modelRequests('test-mdx').slice(fp32Before)).toMatchObject([{ method: 'GET', status: 200 }]);
+  expect(server.modelRequests('test-mdx', 'fp16')).toHaveLength(fp16Before);
+  expect(await storedModelSha256(page, 'test-mdx')).toBe(server.sha256('test-mdx'));
+  await expect(precision).toHaveAttribute('data-precision', 'fp32');
+  await expect(precision).toHaveAttribute('title', 'The full-precision (fp32) file is stored');
+  await page.reload();
+  await models.expectState('test-mdx', 'ready');
+  await expect(models.row('test-mdx').getByTestId('model-precision')).toHaveText('fp32');
 });
 
 test('a download whose checksum is wrong is refused, and nothing of it is kept', async ({ page }) => {
