@@ -19,7 +19,8 @@ import { htdemucsDescriptor } from '../../shared/src/separation/descriptor-prese
 import { buildHtdemucsLikeModel } from '../../models/builders/htdemucs-like.ts';
 import { DIST } from '../dist-dir.ts';
 import { CHROMIUM_ARGS, findChromium } from '../find-chromium.mjs';
-import { storeModel } from '../pages/stored-model.ts';
+import { startModelServer } from '../model-server.ts';
+import { storeModelFromUrl } from '../pages/stored-model.ts';
 import { serveStatic } from '../static-server.ts';
 import { synthesiseSong } from './song.ts';
 
@@ -199,6 +200,9 @@ async function main(): Promise<void> {
   const bytes = await modelBytes();
   const [song30, song240, song600] = [await songFile(JOB_SEC), await songFile(240), await songFile(600)];
   const server = await serveStatic(DIST, PORT);
+  const models = await startModelServer({ models: [{ descriptor, bytes }] });
+  const storeModel = (page: Page) =>
+    storeModelFromUrl(page, descriptor, models.modelUrl(descriptor.id), models.sha256(descriptor.id));
   const browserServer = await chromium.launchServer({ executablePath: findChromium(), args: CHROMIUM_ARGS });
   browserPid = browserServer.process().pid ?? 0;
   const browser = await chromium.connect(browserServer.wsEndpoint());
@@ -209,7 +213,7 @@ async function main(): Promise<void> {
     for (const threads of [1, 2]) {
       const node = await nodeRunMs(bytes, threads);
       const page = await openApp(browser, threads);
-      await storeModel(page, descriptor, bytes);
+      await storeModel(page);
       await importAndOpen(page, song30);
       const job = await separateAndListen(page, descriptor.id);
       jobs[threads] = job;
@@ -238,7 +242,7 @@ async function main(): Promise<void> {
     await quickPage.context().close();
 
     const memoryPage = await openApp(browser, 2);
-    await storeModel(memoryPage, descriptor, bytes);
+    await storeModel(memoryPage);
     await importAndOpen(memoryPage, song600);
     const idle = await rendererRssMb();
     const modelMemory = await separateAndListen(memoryPage, descriptor.id, 3);
@@ -253,6 +257,7 @@ async function main(): Promise<void> {
     await browser.close();
     await browserServer.close();
     server.close();
+    await models.close();
   }
 }
 

@@ -34,3 +34,44 @@ export async function storeModel(page: Page, descriptor: ModelDescriptor, bytes:
     { descriptor, base64: Buffer.from(bytes).toString('base64'), sha256 },
   );
 }
+
+/**
+ * The same, for a model too big to pass through `page.evaluate` (the benchmark's 148 MB): the
+ * page fetches it from `url` (a CORS-enabled local server) and stores it.
+ */
+export async function storeModelFromUrl(
+  page: Page,
+  descriptor: ModelDescriptor,
+  url: string,
+  sha256: string,
+): Promise<void> {
+  await page.evaluate(
+    async ({ descriptor, url, sha256 }) => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+      const blob = await response.blob();
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('sound-forge-alchemy');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction('models', 'readwrite');
+        tx.objectStore('models').put({
+          id: descriptor.id,
+          descriptor,
+          source: 'catalogue',
+          blob,
+          byteSize: blob.size,
+          sha256,
+          verification: 'checksum',
+          storedAt: Date.now(),
+        });
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+      db.close();
+    },
+    { descriptor, url, sha256 },
+  );
+}
