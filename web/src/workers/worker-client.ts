@@ -16,12 +16,15 @@ export interface WorkerClient<Api> {
   call<T>(call: (api: Comlink.Remote<Api>) => Promise<T>): Promise<T>;
   /** Stops the worker now; calls in flight reject. */
   terminate(): void;
+  /** Stops the worker if no call is in flight (to give its memory back); says whether it did. */
+  stopIfIdle(): boolean;
 }
 
 /** `name` is what error messages call the worker ("import worker"). */
 export function createWorkerClient<Api>(name: string, start: () => Worker): WorkerClient<Api> {
   let running: Running<Api> | undefined;
   let kill: ((reason: SfaError) => void) | undefined;
+  let calls = 0;
 
   function launch(): Running<Api> {
     const worker = start();
@@ -44,12 +47,22 @@ export function createWorkerClient<Api>(name: string, start: () => Worker): Work
   }
 
   return {
-    call(call) {
+    async call(call) {
       running ??= launch();
-      return Promise.race([call(running.api), running.died]);
+      calls++;
+      try {
+        return await Promise.race([call(running.api), running.died]);
+      } finally {
+        calls--;
+      }
     },
     terminate() {
       kill?.(new SfaError('aborted', `The ${name} was stopped`));
+    },
+    stopIfIdle() {
+      if (calls > 0 || !running) return false;
+      kill?.(new SfaError('aborted', `The ${name} was stopped`));
+      return true;
     },
   };
 }
