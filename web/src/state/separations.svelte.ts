@@ -25,9 +25,6 @@ export interface JobView {
   message?: string;
 }
 
-/** How long the separation worker may sit idle before it is stopped to free its memory. */
-const WORKER_IDLE_MS = 20_000;
-
 /** How long a running separation may take to notice a cancel before its worker is stopped. */
 const CANCEL_GRACE_MS = 2_000;
 
@@ -47,7 +44,6 @@ export class Separations {
 
   private order: string[] = [];
   private running = false;
-  private idleTimer?: ReturnType<typeof setTimeout>;
 
   /** A job is running in the worker now. */
   get busy(): boolean {
@@ -226,20 +222,7 @@ export class Separations {
       }
     } finally {
       this.running = false;
-      this.releaseWhenIdle();
     }
-  }
-
-  /**
-   * A model's runtime keeps its WebAssembly memory (hundreds of MB for a big model) for as long
-   * as its worker lives: once no job has run for a while, the worker is stopped to give it back.
-   * The next job starts a fresh one (a second or two, plus loading the model).
-   */
-  releaseWhenIdle(): void {
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => {
-      if (!this.running) separationWorker.stopIfIdle();
-    }, WORKER_IDLE_MS);
   }
 
   private async run(job: JobView): Promise<void> {

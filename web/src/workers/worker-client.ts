@@ -20,11 +20,25 @@ export interface WorkerClient<Api> {
   stopIfIdle(): boolean;
 }
 
-/** `name` is what error messages call the worker ("import worker"). */
-export function createWorkerClient<Api>(name: string, start: () => Worker): WorkerClient<Api> {
+/**
+ * `name` is what error messages call the worker ("import worker"). With `idleMs`, a worker that
+ * has had no call in flight for that long is stopped: a worker's heaps (a WebAssembly memory
+ * above all, which cannot shrink) go back to the system only when it ends.
+ */
+export function createWorkerClient<Api>(
+  name: string,
+  start: () => Worker,
+  { idleMs }: { idleMs?: number } = {},
+): WorkerClient<Api> {
   let running: Running<Api> | undefined;
   let kill: ((reason: SfaError) => void) | undefined;
   let calls = 0;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  const stopIfIdle = (): boolean => {
+    if (calls > 0 || !running) return false;
+    kill?.(new SfaError('aborted', `The ${name} was stopped`));
+    return true;
+  };
 
   function launch(): Running<Api> {
     const worker = start();
@@ -48,21 +62,19 @@ export function createWorkerClient<Api>(name: string, start: () => Worker): Work
 
   return {
     async call(call) {
+      clearTimeout(idleTimer);
       running ??= launch();
       calls++;
       try {
         return await Promise.race([call(running.api), running.died]);
       } finally {
         calls--;
+        if (calls === 0 && idleMs !== undefined) idleTimer = setTimeout(stopIfIdle, idleMs);
       }
     },
     terminate() {
       kill?.(new SfaError('aborted', `The ${name} was stopped`));
     },
-    stopIfIdle() {
-      if (calls > 0 || !running) return false;
-      kill?.(new SfaError('aborted', `The ${name} was stopped`));
-      return true;
-    },
+    stopIfIdle,
   };
 }
