@@ -98,6 +98,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const url = `http://${host}:${port}`;
   log.info('listening', {
     url,
+    pid: process.pid,
     version: SERVER_VERSION,
     executionProvider: context.provider.name,
     ...(context.provider.gpu ? { gpu: context.provider.gpu } : {}),

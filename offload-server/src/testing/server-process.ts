@@ -11,6 +11,8 @@ const TSX = `${ROOT}node_modules/.bin/tsx`;
 export interface ServerProcess {
   url: string;
   port: number;
+  /** The server's own process id (tsx runs it as a child of the spawned process). */
+  pid: number;
   child: ChildProcess;
   /** Every line the process wrote to stdout (JSON logs) and stderr. */
   lines: string[];
@@ -76,6 +78,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
+  let pid = 0;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`no listening line in ${timeoutMs} ms:\n${lines.join('\n')}`)),
@@ -89,8 +92,9 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
       for (const line of parts) {
         lines.push(line);
         if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        const entry = JSON.parse(line) as { msg?: string; url?: string; pid?: number };
         if (entry.msg === 'listening' && entry.url) {
+          pid = entry.pid ?? 0;
           clearTimeout(timer);
           resolve(entry.url);
         }
@@ -107,6 +111,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   return {
     url,
     port,
+    pid,
     child,
     lines,
     async ready() {
