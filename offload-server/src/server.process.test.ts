@@ -324,6 +324,41 @@ describe('the queue', () => {
   }, 60_000);
 });
 
+describe('clients that leave', () => {
+  it('hold no place after closing mid-open, mid-upload, or cancelling an upload', async () => {
+    const file = wavFile(3);
+    const digest = await sha(file);
+    const gone = await connect(server.url, { token: TOKEN });
+    gone.sendJson(openMessage(newJobId(), file, digest));
+    gone.socket.close();
+    const halfway = await connect(server.url, { token: TOKEN });
+    const halfwayId = newJobId();
+    halfway.sendJson(openMessage(halfwayId, file, digest));
+    await halfway.next('accepted');
+    halfway.sendUpload(halfwayId, 0, 0, file.subarray(0, 100_000));
+    halfway.socket.terminate();
+
+    const cancel = new AbortController();
+    const cancelled = runJob(server.url, {
+      token: TOKEN,
+      jobId: newJobId(),
+      model: 'gains',
+      format: 'f32',
+      file,
+      frameBytes: 16_384,
+      signal: cancel.signal,
+      onEvent: (e) => e.type === 'upload' && e.sentBytes > 100_000 && cancel.abort(),
+    });
+    await expect(cancelled).rejects.toMatchObject({ code: 'aborted' });
+    const deadline = Date.now() + 5000;
+    while ((await metric(server.url, 'sfa_jobs{state="upload"}')) > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await metric(server.url, 'sfa_jobs{state="upload"}')).toBe(0);
+    expect(await metric(server.url, 'sfa_queue_depth')).toBe(0);
+  });
+});
+
 describe('limits while uploading', () => {
   let limited: ServerProcess;
 

@@ -146,8 +146,14 @@ export class JobConnection implements JobWatcher {
     if (this.#phase !== 'await-open') throw new SfaError('bad-request', 'one job per connection');
     clearTimeout(this.#timer);
     const outcome = await this.#deps.jobs.open(this.#tokenId, message);
-    // The socket may have closed while the job was being opened.
-    if ((this.#phase as Phase) === 'closed') return;
+    // The socket may have closed while the job was being opened: an upload nobody will send
+    // must not hold a place.
+    if ((this.#phase as Phase) === 'closed') {
+      if (outcome.kind === 'accepted' && outcome.upload && !outcome.job.watcher) {
+        await this.#deps.jobs.abandonUpload(outcome.job);
+      }
+      return;
+    }
     if (outcome.kind === 'busy') {
       const { reason, queueLength, retryAfterSec } = outcome;
       this.#deps.metrics.error('busy');
@@ -254,6 +260,9 @@ export class JobConnection implements JobWatcher {
 
   #closeWith(code: number, reason: string): void {
     this.#phase = 'closed';
+    // Superseded mid-upload: the new connection owns the job and its spool file now.
+    void this.#spool?.close().catch(() => {});
+    this.#spool = undefined;
     clearTimeout(this.#timer);
     clearInterval(this.#ping);
     this.#sender?.stop();

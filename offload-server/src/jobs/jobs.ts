@@ -37,6 +37,7 @@ export interface JobManagerDeps {
 }
 
 const TERMINAL: readonly JobState[] = ['done', 'failed', 'cancelled', 'interrupted'];
+const ORPHAN_UPLOAD_MS = 60_000;
 
 export class JobManager {
   readonly #deps: JobManagerDeps;
@@ -313,6 +314,12 @@ export class JobManager {
     const { store, log } = this.#deps;
     try {
       for (const job of [...this.#jobs.values()]) {
+        // An upload whose connection went away without a word (a safety net: the connection
+        // drops it when it closes).
+        if (job.state === 'upload' && !job.watcher && job.record.updatedAt + ORPHAN_UPLOAD_MS < Date.now()) {
+          await this.abandonUpload(job);
+          continue;
+        }
         // A job a client is still reading is kept, however old.
         if (job.watcher || !this.#expired(job.record)) continue;
         this.#jobs.delete(job.key);

@@ -441,7 +441,8 @@ class OffloadJobClient {
     for (let offset = 0; offset < file.length; offset += frameBytes) {
       // Browsers have no 'drain' event for WebSockets: poll the buffered amount.
       while (socket.bufferedAmount > highWaterBytes && socket.readyState === OPEN) await sleep(5);
-      if (socket.readyState !== OPEN) return;
+      // Closed, or cancelling: the server drops the upload.
+      if (socket.readyState !== OPEN || this.#options.signal?.aborted) return;
       const payload = file.subarray(offset, offset + frameBytes);
       socket.send(encodeFrame({ kind: FrameKind.upload, jobId, stem: 0, seq: seq++, offset }, payload));
       this.#stats.uploadedBytes += payload.length;
