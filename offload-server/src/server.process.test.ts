@@ -337,6 +337,10 @@ describe('clients that leave', () => {
     await halfway.next('accepted');
     halfway.sendUpload(halfwayId, 0, 0, file.subarray(0, 100_000));
     halfway.socket.terminate();
+    // The same job at once on a new connection: the upload starts over there and the job runs,
+    // whichever of the old connection's end and the new open the server sees first.
+    const retried = await runJob(server.url, { token: TOKEN, jobId: halfwayId, model: 'gains', format: 'pcm16', file });
+    expect(Object.keys(retried.stems)).toEqual(GAIN_STEMS);
 
     const cancel = new AbortController();
     const cancelled = runJob(server.url, {

@@ -94,7 +94,7 @@ export class JobConnection implements JobWatcher {
     const job = this.#job;
     if (!job) return;
     if (wasUploading && job.watcher === this) {
-      void this.#spool?.close().then(() => this.#deps.jobs.abandonUpload(job));
+      void this.#spool?.close().then(() => this.#deps.jobs.abandonUpload(job, this));
     }
     job.detach(this);
   }
@@ -244,7 +244,7 @@ export class JobConnection implements JobWatcher {
     const job = this.#job;
     if (this.#phase === 'upload' && job) {
       await this.#spool?.close();
-      await this.#deps.jobs.abandonUpload(job);
+      await this.#deps.jobs.abandonUpload(job, this);
     }
     this.#closeWith(code === 'internal' ? 1011 : 1008, code);
   }

@@ -13,7 +13,7 @@ import type { ServerConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import type { ModelRegistry } from '../models/registry.ts';
-import { Job } from './job.ts';
+import { Job, type JobWatcher } from './job.ts';
 import { JOB_STATES, sameRequest, type JobRecord, type JobState, type JobStore } from './job-store.ts';
 import { JobQueue } from './queue.ts';
 import { runJob } from './runner.ts';
@@ -229,9 +229,12 @@ export class JobManager {
     this.#queue.push(job);
   }
 
-  /** The connection uploading `job` went away (or failed it): nothing was computed, forget it. */
-  async abandonUpload(job: Job): Promise<void> {
-    if (job.state !== 'upload') return;
+  /**
+   * The connection uploading `job` went away (or failed it): nothing was computed, forget it.
+   * Not if another connection has taken the upload over meanwhile (`owner` is the one leaving).
+   */
+  async abandonUpload(job: Job, owner?: JobWatcher): Promise<void> {
+    if (job.state !== 'upload' || (job.watcher && job.watcher !== owner)) return;
     this.#jobs.delete(job.key);
     await this.#deps.store.remove(job.key);
     this.#deps.log.info('upload abandoned', { jobId: job.jobId });
