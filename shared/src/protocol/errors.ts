@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'model-invalid',
   // A model whose inputs or outputs (names, ranks, fixed dims) differ from its descriptor.
   'model-mismatch',
+  // A separation resumed from a checkpoint another run made (other audio, model or options).
+  'checkpoint-mismatch',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -113,7 +113,10 @@ export function createOnnxSeparator(session: InferenceSession, descriptorValue: 
     const run = runIdentity(descriptor.id, input, requested, shifts, seed, overlap);
     const resume = options.resume;
     if (resume && resume.run !== run) {
-      throw new SfaError('bad-request', 'the checkpoint belongs to another separation (other audio, model or options)');
+      throw new SfaError(
+        'checkpoint-mismatch',
+        'the checkpoint belongs to another separation (other audio, model or options)',
+      );
     }
     // Resuming, the blend buffer starts where the delivered audio ends; segments that reach past
     // that point are run again (only their part beyond it is added), later ones as usual.

@@ -51,11 +51,12 @@ async function trackAudio(
   return pcm;
 }
 
-async function separatorFor(db: LibraryDb, modelId: string, preferWebGpu: boolean, cache: RunnerCache) {
+export async function separatorFor(db: LibraryDb, modelId: string, preferWebGpu: boolean, cache: RunnerCache) {
   const loaded = cache.loaded;
   if (loaded?.modelId === modelId && (preferWebGpu || loaded.provider !== 'webgpu')) return loaded;
   cache.loaded = undefined;
-  await loaded?.release();
+  // A session on a lost GPU device may fail to release; the job goes on regardless.
+  await loaded?.release().catch(() => undefined);
   cache.loaded = await loadSeparator(db, modelId, preferWebGpu);
   return cache.loaded;
 }
@@ -113,14 +114,22 @@ export async function runJob(
 
   let preferWebGpu = true;
   let runsBefore = { runs: 0, runMs: 0 };
+  let loaded: LoadedSeparator;
   for (;;) {
     progress.report('loading', 0);
-    const loaded = await separatorFor(db, job.modelId, preferWebGpu, cache);
+    loaded = await separatorFor(db, job.modelId, preferWebGpu, cache);
     provider = loaded.provider;
     fallbackReason = loaded.fallbackReason ?? fallbackReason;
-    job = await updateJob(db, jobId, { state: 'running', executionProvider: provider, fallbackReason });
-    // Stored chunks without a checkpoint (Quick) cannot be gone on from: start over.
-    if (job.chunks > 0 && !job.checkpoint) job = await clearChunks(db, jobId);
+    const sameFile = job.modelFile === undefined || job.modelFile === loaded.fileId;
+    job = await updateJob(db, jobId, {
+      state: 'running',
+      executionProvider: provider,
+      fallbackReason,
+      modelFile: loaded.fileId,
+    });
+    // Stored chunks without a checkpoint (Quick), or made by another file of the model (deleted
+    // and downloaded again), cannot be gone on from: start over.
+    if (job.chunks > 0 && (!job.checkpoint || !sameFile)) job = await clearChunks(db, jobId);
     for (const stem of job.stems) builders.set(stem, new PeakBuilder(pcm.sampleRate, frames));
     await peaksSoFar(db, job, builders);
     throwIfAborted(signal);
@@ -156,6 +165,12 @@ export async function runJob(
       });
       break;
     } catch (error) {
+      // The checkpoint is another run's (the decoded length changed with an app update, say):
+      // what is stored cannot be continued, so the job starts over.
+      if (error instanceof SfaError && error.code === 'checkpoint-mismatch' && job.chunks > 0) {
+        job = await clearChunks(db, jobId);
+        continue;
+      }
       const gpuFailed =
         provider === 'webgpu' &&
         !storing &&
@@ -175,7 +190,7 @@ export async function runJob(
     id: jobId,
     trackId: job.trackId,
     modelId: job.modelId,
-    modelName: cache.loaded?.name ?? job.modelId,
+    modelName: loaded.name,
     stems: job.stems,
     sampleRate: pcm.sampleRate,
     channelCount: pcm.channels.length,
@@ -186,7 +201,7 @@ export async function runJob(
     >,
     executionProvider: provider!,
     createdAt: Date.now(),
-    timing: { jobMs: 0, ...modelTiming(cache.loaded, runsBefore) },
+    timing: { jobMs: 0, ...modelTiming(loaded, runsBefore) },
   };
   set.timing!.jobMs = performance.now() - started;
   await finishJob(db, set);

@@ -18,6 +18,8 @@ export type JobProvider = ExecutionProvider | 'cpu-dsp';
 
 export interface LoadedSeparator {
   modelId: string;
+  /** The model file's SHA-256 ('quick' for Quick): a job resumes only on the same file. */
+  fileId: string;
   /** The model's display name. */
   name: string;
   separator: Separator;
@@ -56,7 +58,14 @@ async function onProvider(
 export async function loadSeparator(db: LibraryDb, modelId: string, preferWebGpu: boolean): Promise<LoadedSeparator> {
   if (modelId === QUICK_MODEL_ID) {
     const separator = createQuickSeparator();
-    return { modelId, name: 'Quick (built in)', separator, provider: 'cpu-dsp', release: async () => {} };
+    return {
+      modelId,
+      fileId: QUICK_MODEL_ID,
+      name: 'Quick (built in)',
+      separator,
+      provider: 'cpu-dsp',
+      release: async () => {},
+    };
   }
   const record = await db.get('models', modelId);
   if (!record) throw new SfaError('not-found', `The model "${modelId}" is not downloaded: download it in Settings`);
@@ -71,7 +80,7 @@ export async function loadSeparator(db: LibraryDb, modelId: string, preferWebGpu
     if (fit.fits) {
       try {
         const loaded = await onProvider('webgpu', bytes, record.descriptor);
-        return { modelId, name: record.descriptor.name, provider: 'webgpu', ...loaded };
+        return { modelId, fileId: record.sha256, name: record.descriptor.name, provider: 'webgpu', ...loaded };
       } catch (error) {
         // A model that does not match its descriptor fails the same way on WASM: say so now.
         if (error instanceof SfaError && error.code === 'model-mismatch') throw error;
@@ -81,7 +90,14 @@ export async function loadSeparator(db: LibraryDb, modelId: string, preferWebGpu
   }
   try {
     const loaded = await onProvider('wasm', bytes, record.descriptor);
-    return { modelId, name: record.descriptor.name, provider: 'wasm', fallbackReason, ...loaded };
+    return {
+      modelId,
+      fileId: record.sha256,
+      name: record.descriptor.name,
+      provider: 'wasm',
+      fallbackReason,
+      ...loaded,
+    };
   } catch (error) {
     if (precision !== 'fp16' || (error instanceof SfaError && error.code === 'model-mismatch')) throw error;
     // ORT's CPU provider runs float16 graphs by casting around the kernels it lacks; a file it

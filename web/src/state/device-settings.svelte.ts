@@ -14,11 +14,12 @@ export class DeviceSettings {
   /** undefined: automatic. */
   wasmThreads = $state<number | undefined>(storedThreads());
 
-  setWasmThreads(threads: number | undefined, workerIdle: boolean): void {
+  setWasmThreads(threads: number | undefined): void {
     this.wasmThreads = threads;
     if (threads) localStorage.setItem(THREADS_KEY, String(threads));
     else localStorage.removeItem(THREADS_KEY);
-    if (workerIdle) separationWorker.terminate();
+    // A runtime keeps its threads: an idle worker is restarted now, a busy one when it idles.
+    separationWorker.stopIfIdle();
   }
 
   /** Tells the worker (call before anything that may start a runtime). */

@@ -190,6 +190,9 @@ export class Models {
       await deviceSettings.apply();
       await separationWorker.call((api) => api.checkModel(id));
     } catch (error) {
+      // Stopped, not failed (the worker was restarted): the model stays; it is checked again
+      // when it first runs a job.
+      if (isAbortError(error)) throw error;
       await deleteModel(await openLibrary(), id).catch(() => undefined);
       throw new Error(`The model was ${how} but does not run, so it was removed: ${errorMessage(error)}`, {
         cause: error,

@@ -44,12 +44,14 @@ export class Separations {
 
   private order: string[] = [];
   private running = false;
+  /** Counts runs started, so a cancel's timer stops only the run it was meant for. */
+  private runs = 0;
 
   /** A job is running in the worker now. */
   get busy(): boolean {
     return this.current !== undefined;
   }
-  private current?: string;
+  private current = $state<string>();
   /** Stops the offloaded job running now (it runs in the page, not in the worker). */
   private offloadAbort?: AbortController;
   private loaded?: Promise<void>;
@@ -58,10 +60,12 @@ export class Separations {
   load(): Promise<void> {
     this.loaded ??= (async () => {
       try {
-        const records = await listJobs(await openLibrary());
-        for (const record of records) {
+        const db = await openLibrary();
+        for (let record of await listJobs(db)) {
+          // Running when the page closed: it waits its turn again (and can be cancelled as such).
+          if (record.state === 'running') record = await updateJob(db, record.id, { state: 'queued' });
           this.jobs[record.id] = { record, cancelling: false };
-          if (record.state === 'queued' || record.state === 'running') this.order.push(record.id);
+          if (record.state === 'queued') this.order.push(record.id);
         }
         void this.drain();
       } catch (error) {
@@ -156,19 +160,22 @@ export class Separations {
 
   cancel(jobId: string): void {
     const job = this.jobs[jobId];
-    if (!job) return;
-    if (job.record.state === 'queued') {
+    if (!job || job.cancelling) return;
+    if (this.current !== jobId) {
+      if (job.record.state !== 'queued' && job.record.state !== 'running') return;
       this.order = this.order.filter((id) => id !== jobId);
       void this.settle(job, 'cancelled');
-    } else if (job.record.state === 'running' && !job.cancelling && job.record.route === 'offload') {
+    } else if (job.record.route === 'offload') {
       job.cancelling = true;
-      if (this.current === jobId) this.offloadAbort?.abort();
-    } else if (job.record.state === 'running' && !job.cancelling) {
+      this.offloadAbort?.abort();
+    } else {
       job.cancelling = true;
+      const run = this.runs;
       void separationWorker.call((api) => api.cancel(jobId)).catch(() => undefined);
-      // The engine checks between segments; a long model run is stopped with its worker.
+      // The engine checks between segments; a long model run is stopped with its worker (unless
+      // this run has ended meanwhile and another, perhaps of the same job, has started).
       setTimeout(() => {
-        if (this.current === jobId) separationWorker.terminate();
+        if (this.current === jobId && this.runs === run) separationWorker.terminate();
       }, CANCEL_GRACE_MS);
     }
   }
@@ -203,10 +210,13 @@ export class Separations {
     job.cancelling = false;
     job.message = message;
     try {
-      job.record = await updateJob(await openLibrary(), job.record.id, {
-        state,
-        ...(message ? { error: { code, message } } : {}),
-      });
+      job.record = await updateJob(
+        await openLibrary(),
+        job.record.id,
+        { state, ...(message ? { error: { code, message } } : {}) },
+        // Another tab may have finished it meanwhile: a finished job stays finished.
+        { unless: 'done' },
+      );
     } catch {
       job.record = { ...job.record, state };
     }
@@ -218,21 +228,36 @@ export class Separations {
     try {
       for (let id = this.order.shift(); id !== undefined; id = this.order.shift()) {
         const job = this.jobs[id];
-        if (job && (job.record.state === 'queued' || job.record.state === 'running')) await this.run(job);
+        if (job && (job.record.state === 'queued' || job.record.state === 'running')) await this.runOnce(job);
       }
     } finally {
       this.running = false;
     }
   }
 
+  /**
+   * Runs a job unless another tab of the app already is (each tab queues the jobs it finds
+   * waiting): a Web Lock per job, held for the run.
+   */
+  private async runOnce(job: JobView): Promise<void> {
+    if (!navigator.locks) return this.run(job);
+    await navigator.locks.request(`sfa-job:${job.record.id}`, { ifAvailable: true }, async (lock) => {
+      if (lock) await this.run(job);
+      else job.message = 'This separation is running in another tab of the app';
+    });
+  }
+
   private async run(job: JobView): Promise<void> {
+    this.runs++;
     if (job.record.route === 'offload') return this.runOffloaded(job);
     const jobId = job.record.id;
     job.record = { ...job.record, state: 'running' };
     const onProgress = Comlink.proxy((progress: JobProgress) => {
-      // Messages from the worker can trail its result; never move the bar back.
-      if (job.record.state !== 'running' || (job.progress && progress.fraction < job.progress.fraction)) return;
-      job.progress = progress;
+      // Messages from the worker can trail its result, and a resumed job starts its stages again:
+      // never move the bar back from what it showed.
+      const shown = job.progress?.fraction ?? job.record.progress.fraction;
+      if (job.record.state !== 'running') return;
+      job.progress = progress.fraction < shown ? { ...progress, fraction: shown } : progress;
     });
     this.current = jobId;
     try {
@@ -249,6 +274,7 @@ export class Separations {
       else await this.settle(job, 'failed', errorMessage(error), error instanceof SfaError ? error.code : 'internal');
     } finally {
       this.current = undefined;
+      job.cancelling = false;
     }
   }
 
@@ -287,6 +313,7 @@ export class Separations {
       this.current = undefined;
       this.offloadAbort = undefined;
       job.offloadProgress = undefined;
+      job.cancelling = false;
     }
   }
 }

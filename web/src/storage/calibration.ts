@@ -10,17 +10,20 @@ export async function setCalibration(
   secondsPerMinute: number,
 ): Promise<void> {
   const tx = db.transaction('models', 'readwrite');
+  const done = tx.done.catch((error: unknown) => error);
   try {
     const record = await tx.store.get(modelId);
     if (!record) throw new SfaError('not-found', `The model "${modelId}" was deleted`);
     await tx.store.put({ ...record, calibration: { ...record.calibration, [provider]: secondsPerMinute } });
-    await tx.done;
   } catch (error) {
     try {
       tx.abort();
     } catch {
       // Already finished or aborted.
     }
+    await done;
     throw storageError(error);
   }
+  const failure = await done;
+  if (failure) throw storageError(failure);
 }

@@ -169,6 +169,8 @@ export interface SeparationJobRecord {
   trackId: string;
   /** 'quick' or a stored model's id. */
   modelId: string;
+  /** The model file the stored chunks came from (its SHA-256; 'quick' for Quick). */
+  modelFile?: string;
   /** Requested stems, in order. */
   stems: StemName[];
   shifts: number;

@@ -61,16 +61,24 @@ export async function listJobs(db: LibraryDb): Promise<SeparationJobRecord[]> {
   return jobs.sort((a, b) => a.createdAt - b.createdAt);
 }
 
-/** Changes a job's fields; `not-found` if it was deleted meanwhile (with its track). */
+/**
+ * Changes a job's fields; `not-found` if it was deleted meanwhile (with its track). With
+ * `unless`, a job already in that state is left as it is (and returned).
+ */
 export async function updateJob(
   db: LibraryDb,
   id: string,
   change: Partial<Omit<SeparationJobRecord, 'id' | 'trackId'>>,
+  { unless }: { unless?: SeparationJobRecord['state'] } = {},
 ): Promise<SeparationJobRecord> {
   let updated: SeparationJobRecord | undefined;
   await writeTransaction(db, ['jobs'], async (tx) => {
     const job = await tx.objectStore('jobs').get(id);
     if (!job) throw new SfaError('not-found', 'The separation was deleted');
+    if (unless !== undefined && job.state === unless) {
+      updated = job;
+      return;
+    }
     updated = { ...job, ...change, updatedAt: Date.now() };
     await tx.objectStore('jobs').put(updated);
   });
@@ -115,7 +123,14 @@ export async function clearChunks(db: LibraryDb, id: string): Promise<Separation
   await writeTransaction(db, ['jobs', 'stemChunks'], async (tx) => {
     const job = await tx.objectStore('jobs').get(id);
     if (!job) throw new SfaError('not-found', 'The separation was deleted');
-    cleared = { ...job, chunks: 0, frames: 0, checkpoint: undefined, updatedAt: Date.now() };
+    cleared = {
+      ...job,
+      chunks: 0,
+      frames: 0,
+      checkpoint: undefined,
+      progress: { fraction: 0, segment: 0, segments: 0 },
+      updatedAt: Date.now(),
+    };
     await Promise.all([tx.objectStore('stemChunks').delete(chunkRange(id)), tx.objectStore('jobs').put(cleared)]);
   });
   return cleared!;

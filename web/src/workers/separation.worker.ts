@@ -4,9 +4,10 @@
 // Exposed with comlink; the page imports only its type.
 import * as Comlink from 'comlink';
 import './comlink-errors.ts';
+import { RunQueue } from '@sfa/shared/inference/run-queue';
 import { SfaError } from '@sfa/shared/protocol/errors';
 import type { PlanarAudio } from '@sfa/shared/separation/types';
-import { runJob, type JobProgress, type RunnerCache } from '../separation/job-runner.ts';
+import { runJob, separatorFor, type JobProgress, type RunnerCache } from '../separation/job-runner.ts';
 import { chooseWasmThreads, probeWebGpu, wasmThreads, type WebGpuReport } from '../separation/runtime.ts';
 import { loadSeparator, QUICK_MODEL_ID, type JobProvider } from '../separation/separators.ts';
 import { openLibrary, type StemSetRecord } from '../storage/db.ts';
@@ -14,6 +15,11 @@ import { setCalibration } from '../storage/calibration.ts';
 
 const jobs = new Map<string, AbortController>();
 const cache: RunnerCache = {};
+/**
+ * Jobs, calibrations and model checks take turns: they share the loaded model (and one WebGPU
+ * device cannot serve two runs at once). Cancels and the device report do not wait.
+ */
+const turns = new RunQueue();
 
 function releaseCallback(callback: unknown): void {
   // A callback arrives as a comlink proxy: close its port.
@@ -26,7 +32,10 @@ async function run(jobId: string, onProgress?: (progress: JobProgress) => void):
   const controller = new AbortController();
   jobs.set(jobId, controller);
   try {
-    return await runJob(await openLibrary(), jobId, { signal: controller.signal, onProgress, cache });
+    return await turns.run(async () => {
+      if (controller.signal.aborted) throw new SfaError('aborted', 'The separation was cancelled');
+      return runJob(await openLibrary(), jobId, { signal: controller.signal, onProgress, cache });
+    });
   } finally {
     jobs.delete(jobId);
     releaseCallback(onProgress);
@@ -77,10 +86,13 @@ export interface Calibration {
  * is not timed), then one run over about one segment's worth of audio (Quick: 20 s) is timed.
  * Stored models keep the figure per provider.
  */
-async function calibrate(modelId: string): Promise<Calibration> {
+function calibrate(modelId: string): Promise<Calibration> {
+  return turns.run(() => calibrateNow(modelId));
+}
+
+async function calibrateNow(modelId: string): Promise<Calibration> {
   const db = await openLibrary();
-  const loaded = cache.loaded?.modelId === modelId ? cache.loaded : undefined;
-  const separator = loaded ?? (cache.loaded = await loadSeparator(db, modelId, true));
+  const separator = await separatorFor(db, modelId, true, cache);
   const descriptor = modelId === QUICK_MODEL_ID ? undefined : (await db.get('models', modelId))?.descriptor;
   const rate = descriptor?.sampleRate ?? 44_100;
   const seconds = descriptor ? Math.max(5, descriptor.segmentLength / rate) : 20;
@@ -97,9 +109,14 @@ async function calibrate(modelId: string): Promise<Calibration> {
  * not be verified (or a user's own file) must at least load, match its descriptor and give
  * finite stems. Throws `model-invalid` / `model-mismatch` otherwise.
  */
-async function checkModel(modelId: string): Promise<{ provider: JobProvider }> {
+function checkModel(modelId: string): Promise<{ provider: JobProvider }> {
+  return turns.run(() => checkModelNow(modelId));
+}
+
+async function checkModelNow(modelId: string): Promise<{ provider: JobProvider }> {
   const db = await openLibrary();
-  const loaded = await loadSeparator(db, modelId, false);
+  // Where jobs will run it: WebGPU when it fits, else WASM.
+  const loaded = await loadSeparator(db, modelId, true);
   try {
     const { stems } = await loaded.separator.separate(noise(2, 44_100));
     for (const [name, channels] of Object.entries(stems)) {
