@@ -16,6 +16,8 @@ import type { ModelRegistry } from '../models/registry.ts';
 import { Job, type JobWatcher } from './job.ts';
 import { JOB_STATES, sameRequest, type JobRecord, type JobState, type JobStore } from './job-store.ts';
 import { JobQueue } from './queue.ts';
+import { isExpired, recoverJobs, removeExpired } from './retention.ts';
+import { jobRequest } from './request.ts';
 import { runJob } from './runner.ts';
 import { UploadSpool } from './upload.ts';
 
@@ -36,7 +38,6 @@ export interface JobManagerDeps {
   log: Logger;
 }
 
-const TERMINAL: readonly JobState[] = ['done', 'failed', 'cancelled', 'interrupted'];
 const ORPHAN_UPLOAD_MS = 60_000;
 
 export class JobManager {
@@ -60,24 +61,11 @@ export class JobManager {
     });
   }
 
-  /**
-   * Reads what a previous process left: unfinished uploads are dropped, queued and running
-   * jobs become 'interrupted' (redone if their client returns), expired results are deleted.
-   */
+  /** Tidies what a previous process left (retention.ts) and starts expiring old results. */
   async init(): Promise<void> {
     const { store, log } = this.#deps;
     await store.init();
-    let interrupted = 0;
-    for (const key of await store.keys()) {
-      const record = await store.load(key);
-      if (!record) continue;
-      if (record.state === 'upload' || this.#expired(record)) {
-        await store.remove(key);
-      } else if (record.state === 'queued' || record.state === 'running') {
-        await store.save({ ...record, state: 'interrupted', updatedAt: Date.now() });
-        interrupted++;
-      }
-    }
+    const interrupted = await recoverJobs(store, this.#deps.config.resultTtlSec);
     if (interrupted) log.info('jobs interrupted by a restart', { count: interrupted });
     const everySec = Math.min(60, Math.max(1, this.#deps.config.resultTtlSec / 4));
     this.#sweepTimer = setInterval(() => void this.#sweep(), everySec * 1000);
@@ -92,40 +80,7 @@ export class JobManager {
 
   async #open(tokenId: string, message: OpenMessage): Promise<OpenOutcome> {
     const { registry, store, config } = this.#deps;
-    const model = registry.get(message.model);
-    if (!model) {
-      const available = registry
-        .list()
-        .filter((m) => m.status !== 'failed')
-        .map((m) => m.id);
-      throw new SfaError('not-found', `no model "${message.model}" on this server; it has ${available.join(', ')}`);
-    }
-    const stems = message.stems ?? model.defaultStems;
-    for (const stem of stems) {
-      if (!model.stems.includes(stem)) {
-        throw new SfaError(
-          'bad-request',
-          `model "${model.id}" has no stem "${stem}"; it has ${model.stems.join(', ')}`,
-        );
-      }
-    }
-    for (const stem of Object.keys(message.have ?? {})) {
-      if (!stems.includes(stem)) throw new SfaError('bad-request', `"have" names stem "${stem}", which the job lacks`);
-    }
-    if (message.input.bytes > config.maxUploadBytes) {
-      throw new SfaError(
-        'too-large',
-        `the file is ${message.input.bytes} bytes; this server accepts up to ${config.maxUploadBytes}`,
-      );
-    }
-    const request = {
-      model: model.id,
-      stems,
-      format: message.format,
-      shifts: message.shifts,
-      seed: message.seed,
-      input: message.input,
-    };
+    const request = jobRequest(registry, message, config.maxUploadBytes);
     const key = store.keyFor(tokenId, message.jobId);
     const job = this.#jobs.get(key) ?? (await this.#loadJob(key));
     if (job) {
@@ -153,7 +108,7 @@ export class JobManager {
     await store.create(record);
     const created = new Job(record);
     this.#jobs.set(key, created);
-    this.#deps.log.info('job opened', { jobId: created.jobId, tokenId, model: model.id, format: request.format });
+    this.#deps.log.info('job opened', { jobId: created.jobId, tokenId, model: request.model, format: request.format });
     return { kind: 'accepted', job: created, upload: true };
   }
 
@@ -310,7 +265,7 @@ export class JobManager {
   }
 
   #expired(record: JobRecord): boolean {
-    return TERMINAL.includes(record.state) && record.updatedAt + this.#deps.config.resultTtlSec * 1000 < Date.now();
+    return isExpired(record, this.#deps.config.resultTtlSec);
   }
 
   async #sweep(): Promise<void> {
@@ -328,11 +283,7 @@ export class JobManager {
         this.#jobs.delete(job.key);
         await store.remove(job.key);
       }
-      for (const key of await store.keys()) {
-        if (this.#jobs.has(key)) continue;
-        const record = await store.load(key);
-        if (record && this.#expired(record)) await store.remove(key);
-      }
+      await removeExpired(store, this.#deps.config.resultTtlSec, (key) => this.#jobs.has(key));
     } catch (error) {
       log.error('sweeping old jobs failed', { error: errorMessage(error) });
     }

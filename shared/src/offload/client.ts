@@ -6,185 +6,34 @@
 
 import { sha256Hex } from '../library/content-hash.ts';
 import { SfaError, throwIfAborted } from '../protocol/errors.ts';
-import { decodeFrame, encodeFrame, FrameKind } from './frames.ts';
+import { fetchCapabilities, jobsUrl } from './endpoints.ts';
+import { decodeFrame, FrameKind } from './frames.ts';
+import { OffloadBusyError, type OffloadEvent, type OffloadJobOptions, type OffloadJobResult } from './job-options.ts';
 import {
-  CAPABILITIES_PATH,
-  capabilitiesSchema,
-  DEFAULT_FRAME_PAYLOAD_BYTES,
-  JOBS_PATH,
   offeredSubprotocols,
   OFFLOAD_PROTOCOL_VERSION,
   parseServerMessage,
-  type Capabilities,
   type ClientMessage,
-  type OffloadStage,
-  type OutputFormat,
   type ServerMessage,
   type ServerMessageOf,
 } from './protocol.ts';
+import { bytesOf, cancelOnServer, OPEN, sleep, type WebSocketLike } from './socket.ts';
 import { StemAssembler } from './stem-assembler.ts';
+import { uploadFile } from './upload.ts';
 
-/**
- * The part of the standard WebSocket API the client uses. The handlers take `never` so that
- * both the browser's WebSocket and `ws` fit; the client annotates the events it reads.
- */
-export interface WebSocketLike {
-  readonly readyState: number;
-  readonly bufferedAmount: number;
-  binaryType: string;
-  onopen: ((event: never) => void) | null;
-  onmessage: ((event: never) => void) | null;
-  onclose: ((event: never) => void) | null;
-  onerror: ((event: never) => void) | null;
-  send(data: string | Uint8Array): void;
-  close(code?: number, reason?: string): void;
-}
-
-export type WebSocketConstructorLike = new (url: string, protocols?: string | string[]) => WebSocketLike;
-
-const OPEN = 1;
-
-export type OffloadEvent =
-  | { type: 'connecting'; attempt: number }
-  | { type: 'accepted'; phase: ServerMessageOf<'accepted'>['phase']; upload: boolean; stems: string[] }
-  | { type: 'upload'; sentBytes: number; totalBytes: number }
-  | { type: 'queued'; position: number; queueLength: number }
-  | { type: 'started'; sampleRate: number; channels: number; frames: number }
-  | { type: 'progress'; stage: OffloadStage; fraction: number; etaSec?: number }
-  | { type: 'stem-data'; stem: string; offset: number; bytes: Uint8Array }
-  | { type: 'busy'; reason: 'queue-full' | 'token-limit'; queueLength: number; retryAfterSec: number }
-  | { type: 'disconnected'; code: number; reason: string; willRetry: boolean };
-
-export interface OffloadJobOptions {
-  /** The server's base URL: http(s)://host:port or ws(s)://host:port (a path prefix is kept). */
-  serverUrl: string;
-  token?: string;
-  WebSocket: WebSocketConstructorLike;
-  /** Idempotent: the same id on the same server never runs twice; reuse it to resume. */
-  jobId: string;
-  model: string;
-  stems?: string[];
-  format: OutputFormat;
-  shifts?: number;
-  seed?: number;
-  /** The original audio file; the server decodes it. Keep it until the job is done. */
-  file: Uint8Array;
-  /** Hex SHA-256 of `file` (the app's content hash), computed here when absent. */
-  fileSha256?: string;
-  /** Stem bytes kept from an earlier session: only the rest is fetched. */
-  received?: Readonly<Record<string, Uint8Array>>;
-  signal?: AbortSignal;
-  onEvent?: (event: OffloadEvent) => void;
-  /** Reconnections in a row without progress before giving up (default 8). */
-  maxReconnects?: number;
-  /** First wait before reconnecting, doubled each time up to 8 s (default 500 ms). */
-  reconnectDelayMs?: number;
-  /** How often to wait and retry when the server is busy (default 0: fail at once). */
-  busyRetries?: number;
-  /** Used to tell a refused token from a network failure (default: the global fetch). */
-  fetch?: typeof fetch;
-  /** Upload frame size (default 256 KiB) and the most bytes left in the socket's buffer (default 1 MiB). */
-  frameBytes?: number;
-  highWaterBytes?: number;
-}
-
-export interface OffloadJobResult {
-  jobId: string;
-  format: OutputFormat;
-  /** The job's stems in the server's order, each a whole file in `format`. */
-  stems: Record<string, Uint8Array>;
-  sha256: Record<string, string>;
-  /** From the server's `started` message, when this client saw one. */
-  audio?: { sampleRate: number; channels: number; frames: number };
-  stats: {
-    connections: number;
-    uploadedBytes: number;
-    receivedBytes: number;
-    /** From the first connection to the first stem byte, and to the end. */
-    firstStemByteMs?: number;
-    totalMs: number;
-  };
-}
-
-/** The server answered 'busy' (queue full, or this token's job limit) as often as allowed. */
-export class OffloadBusyError extends SfaError {
-  constructor(
-    readonly reason: 'queue-full' | 'token-limit',
-    readonly queueLength: number,
-    readonly retryAfterSec: number,
-  ) {
-    super(
-      'internal',
-      reason === 'queue-full'
-        ? `the offload server is busy (${queueLength} jobs waiting); try again later`
-        : 'this token already runs as many jobs as the server allows; wait for one to finish',
-    );
-  }
-}
+export { fetchCapabilities, jobsUrl } from './endpoints.ts';
+export { OffloadBusyError, type OffloadEvent, type OffloadJobOptions, type OffloadJobResult } from './job-options.ts';
+export type { WebSocketConstructorLike, WebSocketLike } from './socket.ts';
 
 /** Runs one job to the end and returns its stems, checked against the server's checksums. */
 export function runOffloadJob(options: OffloadJobOptions): Promise<OffloadJobResult> {
   return new OffloadJobClient(options).run();
 }
 
-/**
- * ws(s)://host/.../v1/jobs from the server's base URL. With `jobId`, the URL names the job
- * (`?job=<id>`): a load balancer hashing on it sends every connection of a job to one server,
- * so a resumed job finds its results there (docker/lb-nginx.conf does).
- */
-export function jobsUrl(serverUrl: string, jobId?: string): string {
-  const url = new URL(serverUrl);
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  else if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new SfaError('bad-request', `the offload server's URL must be http(s) or ws(s), not ${url.protocol}`);
-  }
-  url.pathname = url.pathname.replace(/\/$/, '') + JOBS_PATH;
-  if (jobId) url.searchParams.set('job', jobId);
-  return url.toString();
-}
-
-/** GET /v1/capabilities, validated. Throws SfaError 'unauthorized' for a refused token. */
-export async function fetchCapabilities(
-  serverUrl: string,
-  { token, fetch: fetchFn = fetch, signal }: { token?: string; fetch?: typeof fetch; signal?: AbortSignal } = {},
-): Promise<Capabilities> {
-  const url = new URL(serverUrl);
-  url.protocol = url.protocol.replace(/^ws/, 'http');
-  url.pathname = url.pathname.replace(/\/$/, '') + CAPABILITIES_PATH;
-  const response = await fetchFn(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal });
-  if (response.status === 401) throw new SfaError('unauthorized', 'the offload server refused the token');
-  if (!response.ok) throw new SfaError('internal', `the offload server answered ${response.status}`);
-  const parsed = capabilitiesSchema.safeParse(await response.json());
-  if (!parsed.success) throw new SfaError('bad-request', 'the offload server sent malformed capabilities');
-  return parsed.data;
-}
-
 type SessionOutcome =
   | { kind: 'done'; message: ServerMessageOf<'done'>; socket: WebSocketLike }
   | { kind: 'dropped'; code: number; reason: string; progressed: boolean; opened: boolean }
   | { kind: 'busy'; message: ServerMessageOf<'busy'> };
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new SfaError('aborted', 'Cancelled'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new SfaError('aborted', 'Cancelled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function bytesOf(data: unknown): Uint8Array | undefined {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return undefined;
-}
 
 class OffloadJobClient {
   readonly #options: OffloadJobOptions;
@@ -434,20 +283,17 @@ class OffloadJobClient {
     });
   }
 
-  /** Sends the file in frames, waiting while the socket's send buffer is above the high-water mark. */
-  async #upload(socket: WebSocketLike): Promise<void> {
-    const { file, jobId, frameBytes = DEFAULT_FRAME_PAYLOAD_BYTES, highWaterBytes = 1024 * 1024 } = this.#options;
-    let seq = 0;
-    for (let offset = 0; offset < file.length; offset += frameBytes) {
-      // Browsers have no 'drain' event for WebSockets: poll the buffered amount.
-      while (socket.bufferedAmount > highWaterBytes && socket.readyState === OPEN) await sleep(5);
-      // Closed, or cancelling: the server drops the upload.
-      if (socket.readyState !== OPEN || this.#options.signal?.aborted) return;
-      const payload = file.subarray(offset, offset + frameBytes);
-      socket.send(encodeFrame({ kind: FrameKind.upload, jobId, stem: 0, seq: seq++, offset }, payload));
-      this.#stats.uploadedBytes += payload.length;
-      this.#emit({ type: 'upload', sentBytes: offset + payload.length, totalBytes: file.length });
-    }
+  #upload(socket: WebSocketLike): Promise<void> {
+    const { file, jobId, frameBytes, highWaterBytes, signal } = this.#options;
+    return uploadFile(socket, file, jobId, {
+      frameBytes,
+      highWaterBytes,
+      signal,
+      onSent: (sentBytes, payloadBytes) => {
+        this.#stats.uploadedBytes += payloadBytes;
+        this.#emit({ type: 'upload', sentBytes, totalBytes: file.length });
+      },
+    });
   }
 
   /** Throws SfaError 'unauthorized' when the server refuses the token; other failures pass. */
@@ -466,18 +312,8 @@ class OffloadJobClient {
   }
 
   /** After a cancel while disconnected: a short connection that only asks the server to cancel. */
-  async #cancelRemotely(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const socket = new this.#options.WebSocket(this.#url, offeredSubprotocols(this.#options.token));
-      const timer = setTimeout(() => socket.close(1000), 3000);
-      socket.onopen = () =>
-        socket.send(JSON.stringify({ type: 'cancel', jobId: this.#options.jobId } satisfies ClientMessage));
-      socket.onmessage = () => socket.close(1000);
-      socket.onclose = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      socket.onerror = () => {};
-    });
+  #cancelRemotely(): Promise<void> {
+    const { WebSocket, token, jobId } = this.#options;
+    return cancelOnServer(WebSocket, this.#url, token, jobId);
   }
 }
