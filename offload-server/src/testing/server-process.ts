@@ -80,10 +80,11 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   const lines: string[] = [];
   let pid = 0;
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no listening line in ${timeoutMs} ms:\n${lines.join('\n')}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      // Not left running behind a failed start.
+      signalGroup(child, 'SIGKILL');
+      reject(new Error(`no listening line in ${timeoutMs} ms:\n${lines.join('\n')}`));
+    }, timeoutMs);
     let pending = '';
     const onData = (chunk: Buffer) => {
       pending += chunk.toString();
