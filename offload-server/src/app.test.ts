@@ -118,6 +118,21 @@ describe('offload server app', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it("answers a browser's preflight for a request with a token, without asking for one", async () => {
+    const app = createApp(await context({ SFA_TOKENS: 'secret-a', SFA_ALLOWED_ORIGINS: 'https://app.example' }));
+    const preflight = await app.request('/v1/capabilities', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://app.example',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'authorization',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
+  });
+
   it('answers the job endpoint without a WebSocket upgrade, and unknown routes, with JSON errors', async () => {
     const app = createApp(await context({ SFA_ALLOW_OPEN: '1' }));
     const plain = await app.request('/v1/jobs');

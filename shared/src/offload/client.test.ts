@@ -184,6 +184,17 @@ describe('the offload client', () => {
     expect(events).toContain('busy');
   });
 
+  it('gives the job up when another client takes it over, instead of taking it back', async () => {
+    await expect(
+      run((socket, message) => {
+        if (message.type !== 'open') return;
+        socket.reply(accepted());
+        setTimeout(() => socket.close(4409));
+      }),
+    ).rejects.toMatchObject({ code: 'duplicate' });
+    expect(FakeSocket.sockets).toHaveLength(1);
+  });
+
   it("turns the server's error into an SfaError with its code", async () => {
     await expect(
       run(

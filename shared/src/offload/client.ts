@@ -25,6 +25,9 @@ export { fetchCapabilities, jobsUrl } from './endpoints.ts';
 export { OffloadBusyError, type OffloadEvent, type OffloadJobOptions, type OffloadJobResult } from './job-options.ts';
 export type { WebSocketConstructorLike, WebSocketLike } from './socket.ts';
 
+/** The close code of a connection whose job another connection took over. */
+const SUPERSEDED = 4409;
+
 /** Runs one job to the end and returns its stems, checked against the server's checksums. */
 export function runOffloadJob(options: OffloadJobOptions): Promise<OffloadJobResult> {
   return new OffloadJobClient(options).run();
@@ -88,6 +91,10 @@ class OffloadJobClient {
           if (busyLeft-- <= 0) throw new OffloadBusyError(reason, queueLength, retryAfterSec);
           await sleep(retryAfterSec * 1000, signal);
           continue;
+        }
+        // Another client opened the same job and the server handed it over: do not fight back.
+        if (outcome.code === SUPERSEDED) {
+          throw new SfaError('duplicate', 'this job was opened by another client; it continues there');
         }
         // A browser is not told why a handshake failed: ask over HTTP whether it was the token.
         if (!outcome.opened) await this.#checkToken();
