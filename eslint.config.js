@@ -6,7 +6,18 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 
 export default ts.config(
-  { ignores: ['dist/', 'node_modules/', 'e2e/artifacts/', 'e2e/.bench/', 'test-results/', '**/*.d.ts'] },
+  {
+    ignores: [
+      'dist/',
+      'dist-*/',
+      'node_modules/',
+      'e2e/artifacts/',
+      'e2e/.bench/',
+      'test-results/',
+      'test-results-*/',
+      '**/*.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs['flat/recommended'],
