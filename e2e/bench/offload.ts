@@ -2,8 +2,9 @@
 // over real WebSockets by the shared client, on a one-minute song uploaded as MP3:
 //
 // - its wall time for a job of an htdemucs-sized model (models/builders/htdemucs-like.ts)
-//   against `sfa separate` running the same model on the same file, in the same run (each twice,
-//   alternating, the better of two kept): the server's overhead ratio;
+//   against `sfa separate` running the same model on the same file, and against the engine
+//   alone with a warm session, in the same run (in turn, three times each, medians): the
+//   server's overhead ratio;
 // - bytes on the wire per job (upload and stems, frame headers and JSON included) for each
 //   output format, and the time to the first stem byte;
 // - jobs per minute with 4 concurrent clients;
@@ -211,6 +212,11 @@ function cli(song: string, modelPath: string, descriptorPath: string, out: strin
 
 const mb = (bytes: number) => (bytes / 1024 ** 2).toFixed(2);
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
 
 async function main() {
   await mkdir(WORK_DIR, { recursive: true });
@@ -260,39 +266,48 @@ async function main() {
     const idleMb = await rssMb(server);
 
     // 1. The same model, the same file: the CLI, the warm engine alone and a server job, in
-    // turn, twice each.
+    // turn, `rounds` times each (this machine is shared: medians, and every run printed).
+    const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
     const cliRuns = [];
     const referenceRuns = [];
     const serverRuns: { figures: JobFigures; beforeMb: number; peakMb: number }[] = [];
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < rounds; round++) {
       cliRuns.push(await cli(songPath, modelPath, descriptorPath, join(temp, `cli-${round}`)));
       referenceRuns.push(await reference(songPath, modelPath));
       const { value, beforeMb, peakMb } = await memoryDuring(server, () => job(server, MODEL_ID, 'pcm16', file));
       serverRuns.push({ figures: value, beforeMb, peakMb });
     }
-    const bestCli = Math.min(...cliRuns.map((r) => r.wallSec));
-    const bestCliSeparate = Math.min(...cliRuns.map((r) => r.separateSec));
-    const bestReference = Math.min(...referenceRuns.map((r) => r.wallSec));
-    const bestServer = Math.min(...serverRuns.map((r) => r.figures.wallSec));
+    const row = (label: string, values: number[]) => {
+      console.log(
+        `  ${label.padEnd(76)} ${fixed(median(values), 1).padStart(5)} s   (${values.map((v) => fixed(v, 1)).join(', ')})`,
+      );
+      return median(values);
+    };
+    console.log(`Server against the CLI, same model and file (median of ${rounds} runs each, the runs in brackets):`);
+    const cliWall = row(
+      'sfa separate, whole process (start, model load, decode, separate, write)',
+      cliRuns.map((r) => r.wallSec),
+    );
+    const cliSeparate = row(
+      'sfa separate, its own separation figure (after decode and model load)',
+      cliRuns.map((r) => r.separateSec),
+    );
+    const engine = row(
+      'the engine alone, warm (decode, separate, encode: as the server holds it)',
+      referenceRuns.map((r) => r.wallSec),
+    );
+    const served = row(
+      'server job, open to checked stems (upload, decode, queue, separate, stream)',
+      serverRuns.map((r) => r.figures.wallSec),
+    );
     const modelPeakMb = Math.max(...serverRuns.map((r) => r.peakMb));
     const modelBeforeMb = serverRuns.at(-1)!.beforeMb;
-    console.log('Server against the CLI, same model and file (better of two runs each):');
-    console.log(`  sfa separate, whole process (start, model load, decode, separate, write)  ${fixed(bestCli, 1)} s`);
     console.log(
-      `  sfa separate, its own separation figure (after decode and model load)  ${fixed(bestCliSeparate, 1)} s`,
+      `  overhead ratio: ${fixed(served / cliSeparate, 3)}x the CLI's separation, ${fixed(served / cliWall, 3)}x its ` +
+        `whole process, ${fixed(served / engine, 3)}x the warm engine`,
     );
     console.log(
-      `  server job, open to checked stems (upload, decode, queue, separate, stream) ${fixed(bestServer, 1)} s`,
-    );
-    console.log(
-      `  the engine alone, warm (decode, separate, encode; as the server holds it)      ${fixed(bestReference, 1)} s`,
-    );
-    console.log(
-      `  overhead ratio: ${fixed(bestServer / bestReference, 3)}x the warm engine, ` +
-        `${fixed(bestServer / bestCliSeparate, 3)}x the CLI's separation, ${fixed(bestServer / bestCli, 3)}x its whole process`,
-    );
-    console.log(
-      `  time to the first stem audio byte: ${fixed(Math.min(...serverRuns.map((r) => r.figures.firstByteSec)), 1)} s`,
+      `  time to the first stem audio byte: ${fixed(median(serverRuns.map((r) => r.figures.firstByteSec)), 1)} s`,
     );
 
     // 2. Four clients at once, one job each, on the same model.
