@@ -100,7 +100,7 @@ test('with “always offload”, the server separates the track; its stems are i
   const sets = page.getByTestId('stem-set');
   await expect(sets).toHaveCount(1, { timeout: 60_000 });
   await expect(sets.first().getByTestId('stem')).toHaveCount(4);
-  await expect(sets.first()).toContainText(`offload: ${host}`);
+  await expect(sets.first()).toContainText(`on your offload server ${host}`);
   const masked = await storedStems(page, await newestStemSetId(page));
   const maskExpected = await nodeSeparation(fixture(SONG), MASK.descriptor.stems, MASK);
   // Float32 output: the server's engine's samples, unchanged; the same code on the same CPU.
