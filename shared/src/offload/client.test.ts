@@ -167,7 +167,7 @@ describe('the offload client', () => {
     const busy: ServerMessage = { type: 'busy', reason: 'queue-full', queueLength: 3, retryAfterSec: 0 };
     const error = await run((socket, message) => message.type === 'open' && socket.reply(busy)).catch((e) => e);
     expect(error).toBeInstanceOf(OffloadBusyError);
-    expect(error).toMatchObject({ reason: 'queue-full', queueLength: 3 });
+    expect(error).toMatchObject({ code: 'busy', reason: 'queue-full', queueLength: 3 });
 
     const whole = bytes(0, 5);
     const events: string[] = [];

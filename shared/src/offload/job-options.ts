@@ -75,7 +75,7 @@ export class OffloadBusyError extends SfaError {
     readonly retryAfterSec: number,
   ) {
     super(
-      'internal',
+      'busy',
       reason === 'queue-full'
         ? `the offload server is busy (${queueLength} jobs waiting); try again later`
         : 'this token already runs as many jobs as the server allows; wait for one to finish',

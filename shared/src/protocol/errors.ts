@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   'model-mismatch',
   // A separation resumed from a checkpoint another run made (other audio, model or options).
   'checkpoint-mismatch',
+  // A server that turned a job away for now (queue full, or the token's job limit): retry later.
+  'busy',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
