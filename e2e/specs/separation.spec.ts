@@ -42,6 +42,21 @@ test('Quick separates a track into four stems in the worker; they are stored, li
   // the last bits of Math functions, so allow float32 rounding, not a different result.
   expect(maxStemDifference(stored, expected.stems)).toBeLessThan(1e-5);
 
+  // Each stem's waveform is drawn from its own peaks: painted pixels span many rows (a flat
+  // line would paint one or two of the 40).
+  const paintedRows = await set.locator('[data-stem="vocals"] canvas').evaluate((canvas: HTMLCanvasElement) => {
+    const { width, height } = canvas;
+    const pixels = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
+    let rows = 0;
+    for (let y = 0; y < height; y++) {
+      let painted = false;
+      for (let x = 0; x < width && !painted; x++) painted = pixels[(y * width + x) * 4 + 3]! > 0;
+      if (painted) rows++;
+    }
+    return rows / height;
+  });
+  expect(paintedRows).toBeGreaterThan(0.1);
+
   const play = set.getByRole('button', { name: 'Play vocals' });
   await play.click();
   await expect(set.getByRole('button', { name: 'Stop vocals' })).toHaveAttribute('aria-pressed', 'true');
