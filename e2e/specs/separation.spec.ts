@@ -149,12 +149,17 @@ test("a reload mid-job resumes from the last stored chunk, and the stems equal a
   expect(maxStemDifference(resumed, uninterrupted)).toBe(0);
 });
 
-test('a separation can be cancelled, and resumed later', async ({ page }) => {
+test('the stems stored so far can be heard while it runs; it can be cancelled, and resumed later', async ({ page }) => {
   test.setTimeout(180_000);
   const model = slowModel();
   await withModel(page, model);
   await separate(page, model.descriptor.id);
   await expect(page.getByTestId('separation-status')).toContainText('separating', { timeout: 60_000 });
+  // What is stored can be listened to before the job ends.
+  const preview = job(page).getByTestId('stem-preview');
+  await expect(preview).toContainText('Listen to the first', { timeout: 60_000 });
+  await preview.getByRole('button', { name: 'Preview vocals so far' }).click();
+  await expect(preview.getByRole('button', { name: 'Stop vocals so far' })).toHaveAttribute('aria-pressed', 'true');
   await job(page).getByRole('button', { name: 'Cancel' }).click();
   await expect(job(page)).toHaveAttribute('data-state', 'cancelled', { timeout: 10_000 });
   await expect(page.getByTestId('stem-set')).toHaveCount(0);

@@ -24,6 +24,11 @@ export interface JobProgress {
   etaSec?: number;
   provider?: JobProvider;
   fallbackReason?: string;
+  /** Frames of every stem stored so far (from the start): what can be listened to already. */
+  storedFrames: number;
+  /** The stems' sample rate and channel count (the track's), once decoded. */
+  sampleRate?: number;
+  channels?: number;
 }
 
 const STAGE_WEIGHTS: Record<JobStage, number> = { decoding: 4, loading: 2, separating: 92, storing: 2 };
@@ -102,14 +107,30 @@ export async function runJob(
   let segments = job.progress.segments;
   let etaSec: number | undefined;
   let fraction = job.progress.fraction;
+  let audio: { sampleRate: number; channels: number } | undefined;
+  let stage: JobStage = 'decoding';
+  const emit = () =>
+    onProgress?.({
+      stage,
+      fraction,
+      segment,
+      segments,
+      etaSec,
+      provider,
+      fallbackReason,
+      storedFrames: job!.frames,
+      ...audio,
+    });
   const progress = stagedProgress<JobStage>(STAGE_WEIGHTS, (p) => {
     fraction = p.fraction;
-    onProgress?.({ ...p, segment, segments, etaSec, provider, fallbackReason });
+    stage = p.stage;
+    emit();
   });
 
   progress.report('decoding', 0);
   const pcm = await trackAudio(db, job.trackId, cache, signal, (f) => progress.report('decoding', f));
   const frames = pcm.channels[0]!.length;
+  audio = { sampleRate: pcm.sampleRate, channels: pcm.channels.length };
   const builders = new Map(job.stems.map((stem) => [stem, new PeakBuilder(pcm.sampleRate, frames)]));
 
   let preferWebGpu = true;
@@ -161,6 +182,7 @@ export async function runJob(
             { checkpoint: chunk.checkpoint, progress: { fraction, segment, segments, etaSec } },
           );
           storing = false;
+          emit(); // more can be listened to now
         },
       });
       break;

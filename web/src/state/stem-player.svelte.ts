@@ -3,8 +3,16 @@
 // in sync, replaces this.
 import { errorMessage } from '@sfa/shared/protocol/errors';
 import type { StemName } from '@sfa/shared/separation/types';
-import { openLibrary, type StemSetRecord } from '../storage/db.ts';
+import { openLibrary } from '../storage/db.ts';
 import { readStem } from '../storage/job-store.ts';
+
+/** What a stem is read from: a finished stem set, or a running job's stems stored so far. */
+export interface StemSource {
+  /** The job's id. */
+  id: string;
+  frames: number;
+  sampleRate: number;
+}
 
 export class StemPlayer {
   /** "<job id>/<stem>" of the stem playing or loading, if any. */
@@ -18,11 +26,11 @@ export class StemPlayer {
   private source?: AudioBufferSourceNode;
   private token = 0;
 
-  key(set: StemSetRecord, stem: StemName): string {
+  key(set: StemSource, stem: StemName): string {
     return `${set.id}/${stem}`;
   }
 
-  async toggle(set: StemSetRecord, stem: StemName): Promise<void> {
+  async toggle(set: StemSource, stem: StemName): Promise<void> {
     const key = this.key(set, stem);
     const wasPlaying = this.playing === key;
     this.stop();

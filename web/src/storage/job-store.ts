@@ -174,7 +174,8 @@ export async function listStemSets(db: LibraryDb, trackId: string): Promise<Stem
 
 /**
  * One stem of a job as whole channels, read chunk by chunk (a cursor, so only one chunk of
- * every stem is in memory besides the result). `frames` is the stem's length.
+ * every stem is in memory besides the result). `frames` is the stem's length, or, for a job
+ * still running, how much of it is stored so far.
  */
 export async function readStem(db: LibraryDb, jobId: string, stem: StemName, frames: number): Promise<Float32Array[]> {
   let channels: Float32Array[] | undefined;
@@ -182,6 +183,7 @@ export async function readStem(db: LibraryDb, jobId: string, stem: StemName, fra
   let cursor = await db.transaction('stemChunks').store.openCursor(chunkRange(jobId));
   while (cursor) {
     const chunk = cursor.value;
+    if (chunk.startFrame >= frames) break;
     const samples = chunk.stems[stem];
     if (!samples) throw new SfaError('not-found', `This separation has no stem "${stem}"`);
     channels ??= samples.map(() => new Float32Array(frames));
