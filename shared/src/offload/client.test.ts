@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { jobsUrl, OffloadBusyError, runOffloadJob, type OffloadJobOptions, type WebSocketLike } from './client.ts';
 import { decodeFrame, encodeFrame, FrameKind } from './frames.ts';
 import type { ServerMessage } from './protocol.ts';
+import { Sha256 } from './sha256.ts';
 
 const JOB = 'job-client-test';
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -138,6 +139,58 @@ describe('the offload client', () => {
     expect(FakeSocket.sockets[0]!.closeCode).toBe(4400);
     expect(FakeSocket.sockets[1]!.opens()[0]!.have).toEqual({ vocals: 10 });
     expect(result.stats).toMatchObject({ connections: 2, receivedBytes: 30 });
+  });
+
+  it('streams: hands the bytes to stem-data, keeps none, and checks them with a running hash', async () => {
+    const whole = bytes(0, 300);
+    const seen = new Uint8Array(300);
+    const result = await run(
+      (socket, message) => {
+        if (message.type !== 'open') return;
+        socket.reply(accepted());
+        for (let at = 0, seq = 0; at < 300; at += 70) socket.reply(stemFrame(seq++, at, whole.subarray(at, at + 70)));
+        socket.reply({ type: 'done', jobId: JOB, stems: [{ stem: 'vocals', bytes: 300, sha256: sha(whole) }] });
+      },
+      {
+        streamStems: true,
+        onEvent: (e) => e.type === 'stem-data' && seen.set(e.bytes, e.offset),
+      },
+    );
+    expect(result.stems).toEqual({});
+    expect(result.sha256).toEqual({ vocals: sha(whole) });
+    expect([...seen]).toEqual([...whole]);
+    expect(FakeSocket.sockets[0]!.opens().map((m) => m.type)).toEqual(['open', 'release']);
+  });
+
+  it('streams on from a held count and hash, and refuses to release stems that do not check', async () => {
+    const whole = bytes(0, 300);
+    const done: ServerMessage = {
+      type: 'done',
+      jobId: JOB,
+      stems: [{ stem: 'vocals', bytes: 300, sha256: sha(whole) }],
+    };
+    const script: Script = (socket, message) => {
+      if (message.type !== 'open') return;
+      socket.reply(accepted());
+      socket.reply(stemFrame(0, 120, whole.subarray(120)));
+      socket.reply(done);
+    };
+    const result = await run(script, {
+      stems: ['vocals'],
+      streamStems: true,
+      received: { vocals: { length: 120, hasher: new Sha256().update(whole.subarray(0, 120)) } },
+    });
+    expect(FakeSocket.sockets[0]!.opens()[0]!.have).toEqual({ vocals: 120 });
+    expect(result.sha256.vocals).toBe(sha(whole));
+
+    // A hash of other bytes: the check fails (twice: once more from byte 0, with the same frames).
+    await expect(
+      run(script, {
+        streamStems: true,
+        received: { vocals: { length: 120, hasher: new Sha256().update(bytes(1, 120)) } },
+      }),
+    ).rejects.toThrow();
+    expect(FakeSocket.sockets.flatMap((s) => s.opens()).map((m) => m.type)).not.toContain('release');
   });
 
   it('fetches a stem again, once, when its checksum is wrong; releases only checked stems', async () => {

@@ -1,7 +1,8 @@
 // A runtime-neutral client for the offload server's job protocol: opens (or resumes) a job,
-// uploads the original file with backpressure, reassembles the stems from their byte offsets,
-// checks every stem's SHA-256, and reconnects after a dropped connection, telling the server
-// the bytes it already holds. It takes the WebSocket constructor as a parameter: the browser's
+// uploads the original file with backpressure, reassembles the stems from their byte offsets (or
+// only counts and hashes them, for a caller that stores them as they stream), checks every stem's
+// SHA-256, and reconnects after a dropped connection, telling the server the bytes it already
+// holds. It takes the WebSocket constructor as a parameter: the browser's
 // own, or `ws` in Node 20 (which has no global WebSocket).
 
 import { sha256Hex } from '../library/content-hash.ts';
@@ -22,7 +23,14 @@ import { StemAssembler } from './stem-assembler.ts';
 import { uploadFile } from './upload.ts';
 
 export { fetchCapabilities, jobsUrl } from './endpoints.ts';
-export { OffloadBusyError, type OffloadEvent, type OffloadJobOptions, type OffloadJobResult } from './job-options.ts';
+export {
+  OffloadBusyError,
+  type HeldStem,
+  type OffloadEvent,
+  type OffloadJobOptions,
+  type OffloadJobResult,
+} from './job-options.ts';
+export { Sha256 } from './sha256.ts';
 export type { WebSocketConstructorLike, WebSocketLike } from './socket.ts';
 
 /** The close code of a connection whose job another connection took over. */
@@ -53,7 +61,7 @@ class OffloadJobClient {
   constructor(options: OffloadJobOptions) {
     this.#options = options;
     this.#url = jobsUrl(options.serverUrl, options.jobId);
-    this.#assembler = new StemAssembler(options.received);
+    this.#assembler = new StemAssembler(options.received, { keep: !options.streamStems });
   }
 
   async run(): Promise<OffloadJobResult> {
@@ -68,7 +76,7 @@ class OffloadJobClient {
         throwIfAborted(signal);
         const outcome = await this.#session();
         if (outcome.kind === 'done') {
-          const wrong = await this.#verify(outcome.message);
+          const wrong = this.#verify(outcome.message);
           if (wrong.length === 0) {
             // Every stem checked: the server may delete its copy.
             this.#sendIfOpen(outcome.socket, { type: 'release', jobId: this.#options.jobId });
@@ -123,10 +131,10 @@ class OffloadJobClient {
     this.#options.onEvent?.(event);
   }
 
-  async #verify(done: ServerMessageOf<'done'>): Promise<string[]> {
+  #verify(done: ServerMessageOf<'done'>): string[] {
     const wrong: string[] = [];
     for (const { stem, bytes, sha256 } of done.stems) {
-      if (this.#assembler.length(stem) !== bytes || (await this.#assembler.sha256(stem)) !== sha256) wrong.push(stem);
+      if (this.#assembler.length(stem) !== bytes || this.#assembler.sha256(stem) !== sha256) wrong.push(stem);
     }
     return wrong;
   }
@@ -135,7 +143,7 @@ class OffloadJobClient {
     const stems: Record<string, Uint8Array> = {};
     const sha256: Record<string, string> = {};
     for (const stem of done.stems) {
-      stems[stem.stem] = this.#assembler.bytes(stem.stem);
+      if (this.#assembler.keeps) stems[stem.stem] = this.#assembler.bytes(stem.stem);
       sha256[stem.stem] = stem.sha256;
     }
     this.#stats.totalMs = performance.now() - this.#started;

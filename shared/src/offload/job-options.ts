@@ -4,6 +4,9 @@
 import { SfaError } from '../protocol/errors.ts';
 import type { OffloadStage, OutputFormat, ServerMessageOf } from './protocol.ts';
 import type { WebSocketConstructorLike } from './socket.ts';
+import type { HeldStem } from './stem-assembler.ts';
+
+export type { HeldStem } from './stem-assembler.ts';
 
 export type OffloadEvent =
   | { type: 'connecting'; attempt: number }
@@ -32,8 +35,17 @@ export interface OffloadJobOptions {
   file: Uint8Array;
   /** Hex SHA-256 of `file` (the app's content hash), computed here when absent. */
   fileSha256?: string;
-  /** Stem bytes kept from an earlier session: only the rest is fetched. */
-  received?: Readonly<Record<string, Uint8Array>>;
+  /**
+   * Hand stem bytes to `stem-data` only, keeping just each stem's count and SHA-256 state
+   * (default false: every byte is kept and returned in the result's `stems`). A caller that
+   * streams must store each event's bytes itself: they are a view it may not keep.
+   */
+  streamStems?: boolean;
+  /**
+   * What an earlier session held, so only the rest is fetched: the bytes, or (when streaming)
+   * their count and a hasher fed with them, which the client goes on feeding.
+   */
+  received?: Readonly<Record<string, Uint8Array | HeldStem>>;
   signal?: AbortSignal;
   onEvent?: (event: OffloadEvent) => void;
   /** Reconnections in a row without progress before giving up (default 8). */
@@ -52,7 +64,7 @@ export interface OffloadJobOptions {
 export interface OffloadJobResult {
   jobId: string;
   format: OutputFormat;
-  /** The job's stems in the server's order, each a whole file in `format`. */
+  /** The job's stems in the server's order, each a whole file in `format`; empty when streamed. */
   stems: Record<string, Uint8Array>;
   sha256: Record<string, string>;
   /** From the server's `started` message, when this client saw one. */

@@ -3,7 +3,13 @@
 // (the engine's float32 samples, unchanged), and stores them as they stream in, in the same
 // chunk store and stem sets as a local job. A job stopped midway (the server gone, a reload)
 // goes on from its stored chunks: the client tells the server how many bytes it holds.
-import { runOffloadJob, type OffloadEvent, type WebSocketConstructorLike } from '@sfa/shared/offload/client';
+import {
+  runOffloadJob,
+  Sha256,
+  type HeldStem,
+  type OffloadEvent,
+  type WebSocketConstructorLike,
+} from '@sfa/shared/offload/client';
 import type { Capabilities } from '@sfa/shared/offload/protocol';
 import { SfaError } from '@sfa/shared/protocol/errors';
 import type { StemName } from '@sfa/shared/separation/types';
@@ -46,28 +52,32 @@ export function offloadProviderLabel(serverUrl: string, capabilities: Capabiliti
   return `offload: ${serverHost(serverUrl)}${detail}`;
 }
 
-/** The stored chunks of a job, in order. */
-async function storedChunks(db: LibraryDb, jobId: string) {
-  return db.getAll('stemChunks', IDBKeyRange.bound([jobId, 0], [jobId, Infinity]));
-}
+const chunkRange = (jobId: string) => IDBKeyRange.bound([jobId, 0], [jobId, Infinity]);
 
-/** What a resumed job already holds: each stem's bytes as the server sent them. */
-async function heldBytes(db: LibraryDb, job: SeparationJobRecord): Promise<Record<string, Uint8Array>> {
-  const chunks = await storedChunks(db, job.id);
-  return Object.fromEntries(
-    job.stems.map((stem) => [
-      stem,
-      floatWavBytes(
-        job.offloadHeader!,
-        chunks.map((chunk) => chunk.stems[stem]!),
-      ),
-    ]),
-  );
+/**
+ * What a resumed job already holds, per stem: how many bytes the server sent and a hash fed
+ * with them, rebuilt one stored chunk at a time (a whole stem of float32 is hundreds of MB).
+ */
+async function heldStems(db: LibraryDb, job: SeparationJobRecord): Promise<Record<string, HeldStem>> {
+  const header = job.offloadHeader!;
+  const held = new Map(job.stems.map((stem) => [stem, { length: header.length, hasher: new Sha256().update(header) }]));
+  const noHeader = new Uint8Array(0);
+  // Hashing is synchronous, so the cursor's transaction stays open between steps.
+  let cursor = await db.transaction('stemChunks').store.openCursor(chunkRange(job.id));
+  while (cursor) {
+    for (const [stem, state] of held) {
+      const bytes = floatWavBytes(noHeader, [cursor.value.stems[stem]!]);
+      state.hasher.update(bytes);
+      state.length += bytes.length;
+    }
+    cursor = await cursor.continue();
+  }
+  return Object.fromEntries(held);
 }
 
 async function stemPeaks(db: LibraryDb, job: SeparationJobRecord, sampleRate: number, frames: number) {
   const builders = new Map(job.stems.map((stem) => [stem, new PeakBuilder(sampleRate, frames)]));
-  let cursor = await db.transaction('stemChunks').store.openCursor(IDBKeyRange.bound([job.id, 0], [job.id, Infinity]));
+  let cursor = await db.transaction('stemChunks').store.openCursor(chunkRange(job.id));
   while (cursor) {
     for (const [stem, builder] of builders) builder.add(cursor.value.stems[stem]!, cursor.value.startFrame);
     cursor = await cursor.continue();
@@ -99,7 +109,7 @@ export async function runOffloadedJob(
   if (job.chunks > 0 && !job.offloadHeader) job = await clearChunks(db, jobId);
   job = await updateJob(db, jobId, { state: 'running', executionProvider, fallbackReason: undefined });
   const file = new Uint8Array(await (await getTrackFile(db, job.trackId)).arrayBuffer());
-  const received = job.chunks > 0 ? await heldBytes(db, job) : undefined;
+  const received = job.chunks > 0 ? await heldStems(db, job) : undefined;
   const stream = new StemStream(
     job.stems,
     received ? { startFrame: job.frames, header: job.offloadHeader! } : undefined,
@@ -209,6 +219,8 @@ export async function runOffloadedJob(
       seed: job.seed,
       file,
       fileSha256: job.trackId,
+      // The chunk store holds the stems: the client only counts and checks them.
+      streamStems: true,
       ...(received ? { received } : {}),
       signal: AbortSignal.any([signal, failed.signal]),
       onEvent,
