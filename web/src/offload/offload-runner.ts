@@ -106,8 +106,17 @@ export async function runOffloadedJob(
   if (!serverUrl) throw new SfaError('bad-request', 'This separation has no offload server');
   const executionProvider = offloadProviderLabel(serverUrl, capabilities);
   // Chunks from a local run (or without the header to rebuild them) cannot be resumed from here.
-  if (job.chunks > 0 && !job.offloadHeader) job = await clearChunks(db, jobId);
+  if (job.chunks > 0 && !job.offloadHeader) await clearChunks(db, jobId);
   job = await updateJob(db, jobId, { state: 'running', executionProvider, fallbackReason: undefined });
+  // Every stem byte was stored but the page went away before the set was made (a reload at the
+  // end): the server has nothing more to send, so finish from the stored chunks.
+  const storedHeader = job.offloadHeader && readFloatWavHeader(job.offloadHeader);
+  if (job.chunks > 0 && storedHeader && job.frames === storedHeader.frames) {
+    onProgress?.({ stage: 'storing', fraction: Math.max(job.progress.fraction, 0.99) });
+    const set = await storeStemSet(db, jobId, storedHeader.frames, capabilities, executionProvider, started);
+    onProgress?.({ stage: 'storing', fraction: 1, etaSec: 0 });
+    return set;
+  }
   const file = new Uint8Array(await (await getTrackFile(db, job.trackId)).arrayBuffer());
   const received = job.chunks > 0 ? await heldStems(db, job) : undefined;
   const stream = new StemStream(
@@ -237,14 +246,30 @@ export async function runOffloadedJob(
 
   stage = 'storing';
   report();
-  job = (await getJob(db, jobId)) ?? job;
-  const header = stream.header ?? job.offloadHeader;
   const frames = stream.frames;
-  if (!header || frames === undefined || job.frames !== frames) {
-    throw new SfaError('internal', `the server's stems ended at ${job.frames} frames of ${frames ?? 'unknown'}`);
+  if (frames === undefined) throw new SfaError('internal', "the server's stems ended before their header");
+  const set = await storeStemSet(db, jobId, frames, capabilities, executionProvider, started);
+  onProgress?.({ stage: 'storing', fraction: 1, etaSec: 0 });
+  return set;
+}
+
+/** Lists the job's stored chunks as its stem set (peaks from the chunks) and marks it done. */
+async function storeStemSet(
+  db: LibraryDb,
+  jobId: string,
+  frames: number,
+  capabilities: Capabilities | undefined,
+  executionProvider: string,
+  started: number,
+): Promise<StemSetRecord> {
+  const job = await getJob(db, jobId);
+  if (!job) throw new SfaError('not-found', 'The separation was deleted');
+  const header = job.offloadHeader;
+  if (!header || job.frames !== frames) {
+    throw new SfaError('internal', `the server's stems ended at ${job.frames} frames of ${frames}`);
   }
   const { sampleRate, channels: channelCount } = readFloatWavHeader(header)!;
-  const model = capabilities?.models.find((m) => m.id === job!.modelId);
+  const model = capabilities?.models.find((m) => m.id === job.modelId);
   const set: StemSetRecord = {
     id: jobId,
     trackId: job.trackId,
@@ -260,6 +285,5 @@ export async function runOffloadedJob(
     timing: { jobMs: performance.now() - started },
   };
   await finishJob(db, set);
-  onProgress?.({ stage: 'storing', fraction: 1, etaSec: 0 });
   return set;
 }
