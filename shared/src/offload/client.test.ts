@@ -193,6 +193,32 @@ describe('the offload client', () => {
     expect(FakeSocket.sockets.flatMap((s) => s.opens()).map((m) => m.type)).not.toContain('release');
   });
 
+  it('streaming: after a checksum mismatch, says so and fetches every stem again from byte 0', async () => {
+    const vocals = bytes(0, 30);
+    const drums = bytes(9, 20);
+    const events: unknown[] = [];
+    const result = await run(
+      (socket, message, connection) => {
+        if (message.type !== 'open') return;
+        socket.reply({ ...accepted(), stems: ['vocals', 'drums'] } as ServerMessage);
+        socket.reply(stemFrame(0, 0, connection === 0 ? bytes(1, 30) : vocals, 0));
+        socket.reply(stemFrame(1, 0, drums, 1));
+        socket.reply({
+          type: 'done',
+          jobId: JOB,
+          stems: [
+            { stem: 'vocals', bytes: 30, sha256: sha(vocals) },
+            { stem: 'drums', bytes: 20, sha256: sha(drums) },
+          ],
+        });
+      },
+      { streamStems: true, onEvent: (e) => e.type !== 'stem-data' && e.type !== 'connecting' && events.push(e) },
+    );
+    expect(result.sha256).toEqual({ vocals: sha(vocals), drums: sha(drums) });
+    expect(events).toContainEqual({ type: 'stems-reset', stems: ['vocals', 'drums'] });
+    expect(FakeSocket.sockets[1]!.opens()[0]).not.toHaveProperty('have');
+  });
+
   it('fetches a stem again, once, when its checksum is wrong; releases only checked stems', async () => {
     const whole = bytes(0, 30);
     const result = await run((socket, message, connection) => {

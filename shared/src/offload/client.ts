@@ -90,7 +90,11 @@ class OffloadJobClient {
             throw new SfaError('internal', `the stems ${wrong.join(', ')} do not match the server's checksums`);
           }
           checksumRetried = true;
-          for (const stem of wrong) this.#assembler.reset(stem);
+          // A streaming caller may store the stems interleaved (the app's chunks hold every
+          // stem), so it cannot drop one alone: then every stem starts again from byte 0.
+          const reset = this.#assembler.keeps ? wrong : outcome.message.stems.map((s) => s.stem);
+          for (const stem of reset) this.#assembler.reset(stem);
+          this.#emit({ type: 'stems-reset', stems: reset });
           continue;
         }
         if (outcome.kind === 'busy') {

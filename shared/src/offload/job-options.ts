@@ -16,6 +16,11 @@ export type OffloadEvent =
   | { type: 'started'; sampleRate: number; channels: number; frames: number }
   | { type: 'progress'; stage: OffloadStage; fraction: number; etaSec?: number }
   | { type: 'stem-data'; stem: string; offset: number; bytes: Uint8Array }
+  /**
+   * Stems that failed their checksum and are fetched again from byte 0: forget every byte of
+   * them received so far. When streaming, this lists every stem of the job.
+   */
+  | { type: 'stems-reset'; stems: string[] }
   | { type: 'busy'; reason: 'queue-full' | 'token-limit'; queueLength: number; retryAfterSec: number }
   | { type: 'disconnected'; code: number; reason: string; willRetry: boolean };
 

@@ -1,6 +1,10 @@
-// The offload runner against headless Chromium's real IndexedDB, for what needs no server: a job
-// whose stems were all stored before the page went away is finished from its chunks.
-import { afterEach, describe, expect, it } from 'vitest';
+// The offload runner against headless Chromium's real IndexedDB: a job whose stems were all
+// stored before the page went away is finished from its chunks; a scripted server (a stand-in
+// WebSocket) sends a stem that fails its checksum, and the store starts again.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { encodeFrame, FrameKind } from '@sfa/shared/offload/frames';
+import type { ServerMessage } from '@sfa/shared/offload/protocol';
+import { Sha256 } from '@sfa/shared/offload/sha256';
 import { computePeaks } from '@sfa/shared/waveform/peaks';
 import {
   addTrack,
@@ -122,5 +126,118 @@ describe('runOffloadedJob', () => {
       runOffloadedJob(db, 'job', undefined, { token: '', signal: new AbortController().signal, maxReconnects: 0 }),
     ).rejects.toThrow(/offload server/);
     expect((await getJob(db, 'job'))!.state).not.toBe('done');
+  });
+});
+
+/** A browser WebSocket stand-in whose "server" is a script answering each JSON message. */
+class ScriptedSocket {
+  static script: (socket: ScriptedSocket, message: Record<string, unknown>, connection: number) => void = () => {};
+  static sockets: ScriptedSocket[] = [];
+  readyState = 0;
+  bufferedAmount = 0;
+  binaryType = 'blob';
+  onopen: ((event: object) => void) | null = null;
+  onmessage: ((event: object) => void) | null = null;
+  onclose: ((event: object) => void) | null = null;
+  onerror: ((event: object) => void) | null = null;
+  readonly sent: Record<string, unknown>[] = [];
+  readonly #index: number;
+
+  constructor() {
+    this.#index = ScriptedSocket.sockets.push(this) - 1;
+    setTimeout(() => {
+      this.readyState = 1;
+      this.onopen?.({});
+    });
+  }
+
+  send(data: unknown): void {
+    if (typeof data !== 'string') return;
+    const message = JSON.parse(data) as Record<string, unknown>;
+    this.sent.push(message);
+    ScriptedSocket.script(this, message, this.#index);
+  }
+
+  close(code = 1000): void {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    setTimeout(() => this.onclose?.({ code, reason: '' }));
+  }
+
+  reply(message: ServerMessage | Uint8Array): void {
+    const data = message instanceof Uint8Array ? message.slice().buffer : JSON.stringify(message);
+    setTimeout(() => this.readyState === 1 && this.onmessage?.({ data }));
+  }
+}
+
+const REMOTE_JOB = 'job-reset-test';
+
+/** A stem as the server sends it: the float WAV header, then the samples. */
+function stemFile(samples: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(44 + samples.length * 4);
+  bytes.set(floatWavHeader(samples.length));
+  bytes.set(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength), 44);
+  return bytes;
+}
+
+describe('runOffloadedJob, when a stem fails its checksum', () => {
+  it('stores the stems fetched again from byte 0, not the bad bytes it had', async () => {
+    vi.stubGlobal('WebSocket', ScriptedSocket);
+    const db = await storedJob(0);
+    await updateJob(db, 'job', { offloadJobId: REMOTE_JOB, offloadHeader: undefined });
+    const good = { vocals: stemFile(ramp(0, 300)), drums: stemFile(ramp(-7, 300)) };
+    const bad = stemFile(ramp(1, 300));
+    const hex = (bytes: Uint8Array) => new Sha256().update(bytes).hex();
+    ScriptedSocket.sockets = [];
+    ScriptedSocket.script = (socket, message, connection) => {
+      if (message.type !== 'open') return;
+      socket.reply({
+        type: 'accepted',
+        jobId: REMOTE_JOB,
+        upload: false,
+        phase: 'done',
+        stems: ['vocals', 'drums'],
+        format: 'f32',
+      });
+      let seq = 0;
+      (['vocals', 'drums'] as const).forEach((stem, index) => {
+        const bytes = connection === 0 && stem === 'vocals' ? bad : good[stem];
+        for (let at = 0; at < bytes.length; at += 500) {
+          socket.reply(
+            encodeFrame(
+              { kind: FrameKind.stem, jobId: REMOTE_JOB, stem: index, seq: seq++, offset: at },
+              bytes.subarray(at, at + 500),
+            ),
+          );
+        }
+      });
+      socket.reply({
+        type: 'done',
+        jobId: REMOTE_JOB,
+        stems: (['vocals', 'drums'] as const).map((stem) => ({
+          stem,
+          bytes: good[stem].length,
+          sha256: hex(good[stem]),
+        })),
+      });
+    };
+    try {
+      const set = await runOffloadedJob(db, 'job', undefined, {
+        token: '',
+        signal: new AbortController().signal,
+        maxReconnects: 0,
+      });
+      expect(set.frames).toBe(300);
+      expect(ScriptedSocket.sockets).toHaveLength(2);
+      // Every stem again from byte 0: a stored chunk holds them all.
+      expect(ScriptedSocket.sockets[1]!.sent[0]).not.toHaveProperty('have');
+      const [vocals] = await readStem(db, 'job', 'vocals', 300);
+      const [drums] = await readStem(db, 'job', 'drums', 300);
+      expect([...vocals!]).toEqual([...ramp(0, 300)]);
+      expect([...drums!]).toEqual([...ramp(-7, 300)]);
+      expect((await getJob(db, 'job'))!).toMatchObject({ state: 'done', chunks: 1, frames: 300 });
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

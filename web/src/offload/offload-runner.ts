@@ -31,8 +31,9 @@ export interface OffloadProgress {
 }
 
 // The client sends only frames it encodes into fresh ArrayBuffers; the DOM typings' `send` refuses
-// Uint8Array<ArrayBufferLike> (it might sit on a SharedArrayBuffer), hence the cast.
-const BrowserWebSocket = WebSocket as unknown as WebSocketConstructorLike;
+// Uint8Array<ArrayBufferLike> (it might sit on a SharedArrayBuffer), hence the cast. Read at each
+// run, so a test can stand a scripted server in for it.
+const browserWebSocket = () => globalThis.WebSocket as unknown as WebSocketConstructorLike;
 
 /** Frames per stored chunk (about 3 s at 44.1 kHz): small enough to resume from, few enough records. */
 const CHUNK_FRAMES = 131_072;
@@ -119,10 +120,7 @@ export async function runOffloadedJob(
   }
   const file = new Uint8Array(await (await getTrackFile(db, job.trackId)).arrayBuffer());
   const received = job.chunks > 0 ? await heldStems(db, job) : undefined;
-  const stream = new StemStream(
-    job.stems,
-    received ? { startFrame: job.frames, header: job.offloadHeader! } : undefined,
-  );
+  let stream = new StemStream(job.stems, received ? { startFrame: job.frames, header: job.offloadHeader! } : undefined);
 
   let fraction = job.progress.fraction;
   let uploadFraction = received ? 1 : 0;
@@ -204,6 +202,14 @@ export async function runOffloadedJob(
         stream.push(event.stem, event.offset, event.bytes);
         onData();
         break;
+      case 'stems-reset':
+        // The client fetches every stem again from byte 0 (a stem failed its checksum). A stored
+        // chunk holds every stem, so the store starts afresh, after the writes already queued.
+        stream = new StemStream(job!.stems);
+        headerStored = false;
+        chunkIndex = 0;
+        enqueue(() => clearChunks(db, jobId));
+        break;
       case 'busy':
         detail = `the server is busy (${event.queueLength} waiting)`;
         break;
@@ -219,7 +225,7 @@ export async function runOffloadedJob(
     await runOffloadJob({
       serverUrl,
       token: token || undefined,
-      WebSocket: BrowserWebSocket,
+      WebSocket: browserWebSocket(),
       jobId: job.offloadJobId ?? job.id,
       model: job.modelId,
       stems: job.stems,
