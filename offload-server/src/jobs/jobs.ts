@@ -188,8 +188,18 @@ export class JobManager {
    * The connection uploading `job` went away (or failed it): nothing was computed, forget it.
    * Not if another connection has taken the upload over meanwhile (`owner` is the one leaving).
    */
-  async abandonUpload(job: Job, owner?: JobWatcher): Promise<void> {
+  abandonUpload(job: Job, owner?: JobWatcher): Promise<void> {
+    // In turn with the opens: an open of the same job either comes first (and its connection
+    // has attached by the time this runs, so the job stays) or after (and finds no job, so it
+    // starts a fresh one). Never between an open finding the job and the removal of its files.
+    const result = this.#opening.then(() => this.#abandonUpload(job, owner));
+    this.#opening = result.catch(() => {});
+    return result;
+  }
+
+  async #abandonUpload(job: Job, owner?: JobWatcher): Promise<void> {
     if (job.state !== 'upload' || (job.watcher && job.watcher !== owner)) return;
+    if (this.#jobs.get(job.key) !== job) return; // already gone, or replaced by a fresh open
     this.#jobs.delete(job.key);
     await this.#deps.store.remove(job.key);
     this.#deps.log.info('upload abandoned', { jobId: job.jobId });
