@@ -107,7 +107,8 @@ export async function runJob(
   let segments = job.progress.segments;
   let etaSec: number | undefined;
   let fraction = job.progress.fraction;
-  let audio: { sampleRate: number; channels: number } | undefined;
+  /** The stems' rate and channel count, known once the track is decoded. */
+  const audio: { sampleRate?: number; channels?: number } = {};
   let stage: JobStage = 'decoding';
   const emit = () =>
     onProgress?.({
@@ -130,7 +131,8 @@ export async function runJob(
   progress.report('decoding', 0);
   const pcm = await trackAudio(db, job.trackId, cache, signal, (f) => progress.report('decoding', f));
   const frames = pcm.channels[0]!.length;
-  audio = { sampleRate: pcm.sampleRate, channels: pcm.channels.length };
+  audio.sampleRate = pcm.sampleRate;
+  audio.channels = pcm.channels.length;
   const builders = new Map(job.stems.map((stem) => [stem, new PeakBuilder(pcm.sampleRate, frames)]));
 
   let preferWebGpu = true;
