@@ -3,7 +3,7 @@
 // image's environment, as an unprivileged user, /data and /models in temp folders, tokens from a
 // secret file; then probes it with the image's HEALTHCHECK and stops it as `docker stop` does.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,8 +36,28 @@ function run(command: string[], env: NodeJS.ProcessEnv): ReturnType<typeof spawn
   return spawnSync(file!, args, { env, encoding: 'utf8', timeout: 15_000 });
 }
 
-describe.skipIf(setprivMissing)('the offload server image, run as its CMD says', () => {
+/**
+ * The image's user reads /app; here it must reach the checkout. A clone under a private folder
+ * (CI clones into a mode-700 directory owned by root) is opened for search (o+x, not read) for
+ * the duration of the test, and closed again after.
+ */
+function openPathToCheckout(): [string, number][] {
+  const opened: [string, number][] = [];
+  if (!isRoot) return opened;
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      opened.push([dir, mode]);
+    }
+    if (dirname(dir) === dir) break;
+  }
+  return opened;
+}
+
+describe.skipIf(setprivMissing)('the offload server image, run as its CMD says', { timeout: 60_000 }, () => {
   let temp = '';
+  let opened: [string, number][] = [];
   let server: ChildProcess | undefined;
   let exited: Promise<number | null>;
   let port = 0;
@@ -63,9 +83,12 @@ describe.skipIf(setprivMissing)('the offload server image, run as its CMD says',
     writeFileSync(paths.tokens, `${TOKEN}\n`, { mode: 0o400 });
     if (isRoot) for (const path of Object.values(paths)) chownSync(path, NOBODY.uid, NOBODY.gid);
 
-    // The user must be able to read the checkout, as the image's user reads /app.
+    // The user must be able to read the checkout, as the image's user reads /app: by absolute
+    // path, as node resolves modules (a relative one works from an unreachable working folder).
+    opened = openPathToCheckout();
+    const root = process.cwd();
     const readable = run(
-      ['sh', '-c', 'test -r offload-server/src/main.ts && test -r node_modules/tsx/package.json'],
+      ['sh', '-c', `test -r '${root}/offload-server/src/main.ts' && test -r '${root}/node_modules/tsx/package.json'`],
       env,
     );
     if (readable.status !== 0) {
@@ -82,6 +105,7 @@ describe.skipIf(setprivMissing)('the offload server image, run as its CMD says',
   afterAll(() => {
     if (server && server.exitCode === null) server.kill('SIGKILL');
     if (temp) rmSync(temp, { recursive: true, force: true });
+    for (const [dir, mode] of opened.reverse()) chmodSync(dir, mode);
   });
 
   async function get(path: string, headers: Record<string, string> = {}): Promise<number> {
