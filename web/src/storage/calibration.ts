@@ -1,7 +1,7 @@
 // A model's measured speed on this device, kept with the model: seconds of processing per minute
 // of audio, per execution provider.
 import { SfaError } from '@sfa/shared/protocol/errors';
-import { storageError, type LibraryDb } from './db.ts';
+import { writeTransaction, type LibraryDb } from './db.ts';
 
 export async function setCalibration(
   db: LibraryDb,
@@ -9,21 +9,11 @@ export async function setCalibration(
   provider: string,
   secondsPerMinute: number,
 ): Promise<void> {
-  const tx = db.transaction('models', 'readwrite');
-  const done = tx.done.catch((error: unknown) => error);
-  try {
-    const record = await tx.store.get(modelId);
+  await writeTransaction(db, ['models'], async (tx) => {
+    const record = await tx.objectStore('models').get(modelId);
     if (!record) throw new SfaError('not-found', `The model "${modelId}" was deleted`);
-    await tx.store.put({ ...record, calibration: { ...record.calibration, [provider]: secondsPerMinute } });
-  } catch (error) {
-    try {
-      tx.abort();
-    } catch {
-      // Already finished or aborted.
-    }
-    await done;
-    throw storageError(error);
-  }
-  const failure = await done;
-  if (failure) throw storageError(failure);
+    await tx
+      .objectStore('models')
+      .put({ ...record, calibration: { ...record.calibration, [provider]: secondsPerMinute } });
+  });
 }

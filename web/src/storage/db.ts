@@ -1,6 +1,6 @@
 // All IndexedDB access for the library: schema, versions and upgrades, and the reads and
 // writes the app and its workers make. Runs in the page and in Web Workers alike.
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { errorMessage, SfaError } from '@sfa/shared/protocol/errors';
 import type { AnalysisResult } from '@sfa/shared/analysis/types';
 import type { WaveformPeaks } from '@sfa/shared/waveform/peaks';
@@ -323,6 +323,35 @@ export function storageError(error: unknown): SfaError {
   }
   const message = errorMessage(error);
   return new SfaError('storage-failed', `Could not save to the library: ${message}`, { cause: error });
+}
+
+/**
+ * Runs `work` in one read-write transaction over `stores` and waits until it is committed; any
+ * failure (a request's, or one `work` throws) aborts it all and comes out as `storageError`.
+ */
+export async function writeTransaction<S extends StoreNames<LibrarySchema>, T>(
+  db: LibraryDb,
+  stores: S[],
+  work: (tx: IDBPTransaction<LibrarySchema, S[], 'readwrite'>) => Promise<T>,
+): Promise<T> {
+  const tx = db.transaction(stores, 'readwrite');
+  // Keep the outcome of tx.done observed even when `work` throws first.
+  const done = tx.done.catch((error: unknown) => error);
+  let result: T;
+  try {
+    result = await work(tx);
+  } catch (error) {
+    try {
+      tx.abort();
+    } catch {
+      // Already aborted by the failing request.
+    }
+    await done;
+    throw storageError(error);
+  }
+  const failure = await done;
+  if (failure) throw storageError(failure);
+  return result;
 }
 
 /**

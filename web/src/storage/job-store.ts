@@ -1,13 +1,11 @@
 // Separation jobs and their stems in IndexedDB. A job's stems are stored as it makes them, one
 // chunk at a time, each chunk in the same transaction as the job's checkpoint after it: a reload
 // or a crash leaves a job whose stored chunks and resume point always agree.
-import type { IDBPTransaction } from 'idb';
 import { SfaError } from '@sfa/shared/protocol/errors';
 import type { StemName } from '@sfa/shared/separation/types';
 import {
-  storageError,
+  writeTransaction,
   type LibraryDb,
-  type LibrarySchema,
   type SeparationJobRecord,
   type StemChunkRecord,
   type StemSetRecord,
@@ -16,29 +14,6 @@ import {
 /** Every chunk key of one job. */
 function chunkRange(jobId: string): IDBKeyRange {
   return IDBKeyRange.bound([jobId, 0], [jobId, Infinity]);
-}
-
-/** Runs `write` in a read-write transaction over `stores` and waits for it to commit. */
-async function writeTransaction<S extends 'jobs' | 'stemChunks' | 'stemSets' | 'tracks'>(
-  db: LibraryDb,
-  stores: S[],
-  write: (tx: IDBPTransaction<LibrarySchema, S[], 'readwrite'>) => Promise<void>,
-): Promise<void> {
-  const tx = db.transaction(stores, 'readwrite');
-  const done = tx.done.catch((error: unknown) => error);
-  try {
-    await write(tx);
-  } catch (error) {
-    try {
-      tx.abort();
-    } catch {
-      // Already aborted by the failing request.
-    }
-    await done;
-    throw storageError(error);
-  }
-  const failure = await done;
-  if (failure) throw storageError(failure);
 }
 
 /** Stores a new job; refuses (writing nothing) if its track is gone. */

@@ -2,39 +2,10 @@
 // progress (`modelDownloads`) and the parts they have received so far (`modelParts`). Every write
 // that touches a download's parts also updates its record in the same transaction, so a crash or
 // a closed tab never leaves parts and record disagreeing. Schema and upgrades are in db.ts.
-import type { IDBPTransaction } from 'idb';
 import { SfaError } from '@sfa/shared/protocol/errors';
-import { storageError, type LibraryDb, type LibrarySchema, type ModelDownloadRecord, type ModelRecord } from './db.ts';
-
-type ModelStore = 'models' | 'modelDownloads' | 'modelParts';
+import { writeTransaction, type LibraryDb, type ModelDownloadRecord, type ModelRecord } from './db.ts';
 
 const partsOf = (id: string) => IDBKeyRange.bound([id, 0], [id, Infinity]);
-
-/** Runs `work` in one transaction and waits until it is committed; any failure aborts it all. */
-async function inTransaction<T>(
-  db: LibraryDb,
-  stores: ModelStore[],
-  work: (tx: IDBPTransaction<LibrarySchema, ModelStore[], 'readwrite'>) => Promise<T>,
-): Promise<T> {
-  const tx = db.transaction(stores, 'readwrite');
-  // Keep the outcome of tx.done observed even when `work` throws first.
-  const done = tx.done.catch((error: unknown) => error);
-  let result: T;
-  try {
-    result = await work(tx);
-  } catch (error) {
-    try {
-      tx.abort();
-    } catch {
-      // Already aborted by the failing request.
-    }
-    await done;
-    throw storageError(error);
-  }
-  const failure = await done;
-  if (failure) throw storageError(failure);
-  return result;
-}
 
 export async function listModels(db: LibraryDb): Promise<ModelRecord[]> {
   return db.getAll('models');
@@ -46,12 +17,12 @@ export async function getModel(db: LibraryDb, id: string): Promise<ModelRecord |
 
 /** Stores (or replaces) a model. Throws `storage-full` when the quota is exceeded; nothing is half-written. */
 export async function putModel(db: LibraryDb, record: ModelRecord): Promise<void> {
-  await inTransaction(db, ['models'], (tx) => tx.objectStore('models').put(record));
+  await writeTransaction(db, ['models'], (tx) => tx.objectStore('models').put(record));
 }
 
 /** Removes a model and any download of it (record and parts), in one transaction. */
 export async function deleteModel(db: LibraryDb, id: string): Promise<void> {
-  await inTransaction(db, ['models', 'modelDownloads', 'modelParts'], (tx) =>
+  await writeTransaction(db, ['models', 'modelDownloads', 'modelParts'], (tx) =>
     Promise.all([
       tx.objectStore('models').delete(id),
       tx.objectStore('modelDownloads').delete(id),
@@ -77,7 +48,7 @@ export async function startDownload(
   record: Omit<ModelDownloadRecord, 'receivedBytes' | 'parts'>,
 ): Promise<ModelDownloadRecord> {
   const fresh: ModelDownloadRecord = { ...record, receivedBytes: 0, parts: 0 };
-  await inTransaction(db, ['modelDownloads', 'modelParts'], (tx) =>
+  await writeTransaction(db, ['modelDownloads', 'modelParts'], (tx) =>
     Promise.all([tx.objectStore('modelParts').delete(partsOf(record.id)), tx.objectStore('modelDownloads').put(fresh)]),
   );
   return fresh;
@@ -95,7 +66,7 @@ export async function appendDownloadPart(
   blob: Blob,
   updatedAt = Date.now(),
 ): Promise<ModelDownloadRecord> {
-  return inTransaction(db, ['modelDownloads', 'modelParts'], async (tx) => {
+  return writeTransaction(db, ['modelDownloads', 'modelParts'], async (tx) => {
     const stored = await tx.objectStore('modelDownloads').get(expected.id);
     if (!stored) throw new SfaError('not-found', `The download of “${expected.id}” was cancelled or deleted`);
     if (stored.parts !== expected.parts || stored.receivedBytes !== expected.receivedBytes) {
@@ -140,7 +111,7 @@ export async function readParts(db: LibraryDb, id: string): Promise<Blob[]> {
 
 /** Forgets a download: its record and its parts, in one transaction. */
 export async function clearDownload(db: LibraryDb, id: string): Promise<void> {
-  await inTransaction(db, ['modelDownloads', 'modelParts'], (tx) =>
+  await writeTransaction(db, ['modelDownloads', 'modelParts'], (tx) =>
     Promise.all([tx.objectStore('modelDownloads').delete(id), tx.objectStore('modelParts').delete(partsOf(id))]),
   );
 }
@@ -151,7 +122,7 @@ export async function clearDownload(db: LibraryDb, id: string): Promise<void> {
  * download can be finished again.
  */
 export async function finishDownload(db: LibraryDb, record: ModelRecord): Promise<void> {
-  await inTransaction(db, ['models', 'modelDownloads', 'modelParts'], (tx) =>
+  await writeTransaction(db, ['models', 'modelDownloads', 'modelParts'], (tx) =>
     Promise.all([
       tx.objectStore('models').put(record),
       tx.objectStore('modelDownloads').delete(record.id),
