@@ -57,6 +57,24 @@ export async function storedStems(page: Page, jobId: string): Promise<Stems> {
   return stems;
 }
 
+/** How many chunks of stems the app has stored, over every job. */
+export function storedChunkCount(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const request = indexedDB.open('sound-forge-alchemy');
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const count = request.result.transaction('stemChunks').objectStore('stemChunks').count();
+          count.onsuccess = () => {
+            resolve(count.result);
+            request.result.close();
+          };
+        };
+      }),
+  );
+}
+
 /** The id of the newest finished stem set of the track on screen. */
 export async function newestStemSetId(page: Page): Promise<string> {
   return page.evaluate(async () => {

@@ -5,39 +5,13 @@ import { createHash } from 'node:crypto';
 import type { ModelDescriptor } from '../../shared/src/separation/descriptor.ts';
 
 export async function storeModel(page: Page, descriptor: ModelDescriptor, bytes: Uint8Array): Promise<void> {
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  await page.evaluate(
-    async ({ descriptor, base64, sha256 }) => {
-      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open('sound-forge-alchemy');
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      await new Promise<void>((resolve, reject) => {
-        const tx = db.transaction('models', 'readwrite');
-        tx.objectStore('models').put({
-          id: descriptor.id,
-          descriptor,
-          source: 'catalogue',
-          blob: new Blob([bytes]),
-          byteSize: bytes.length,
-          sha256,
-          verification: 'checksum',
-          storedAt: Date.now(),
-        });
-        tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error);
-      });
-      db.close();
-    },
-    { descriptor, base64: Buffer.from(bytes).toString('base64'), sha256 },
-  );
+  const url = `data:application/octet-stream;base64,${Buffer.from(bytes).toString('base64')}`;
+  await storeModelFromUrl(page, descriptor, url, createHash('sha256').update(bytes).digest('hex'));
 }
 
 /**
- * The same, for a model too big to pass through `page.evaluate` (the benchmark's 148 MB): the
- * page fetches it from `url` (a CORS-enabled local server) and stores it.
+ * The same, with the page fetching the model from `url` (a data: URL, or a CORS-enabled local
+ * server for one too big to pass through `page.evaluate`, as the benchmark's 148 MB).
  */
 export async function storeModelFromUrl(
   page: Page,

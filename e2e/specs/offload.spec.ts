@@ -5,7 +5,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { AppPage, fixture } from '../pages/app-page.ts';
 import { OFFLOAD_TOKEN, slowGainModel, startOffloadServer, type OffloadServer } from '../pages/offload-server.ts';
-import { maxStemDifference, newestStemSetId, nodeSeparation, storedStems } from '../pages/stems.ts';
+import { maxStemDifference, storedChunkCount, newestStemSetId, nodeSeparation, storedStems } from '../pages/stems.ts';
 import { maskModel } from '../pages/test-models.ts';
 
 const SONG = 'song-a-minor-120.wav';
@@ -38,23 +38,6 @@ async function separate(page: Page, model: string) {
   await page.getByTestId('separation-model').selectOption(model);
   await page.getByRole('radio', { name: /^All/ }).check();
   await page.getByRole('button', { name: `Separate ${TITLE}` }).click();
-}
-
-function storedChunkCount(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const request = indexedDB.open('sound-forge-alchemy');
-        request.onerror = () => reject(request.error);
-        request.onsuccess = () => {
-          const count = request.result.transaction('stemChunks').objectStore('stemChunks').count();
-          count.onsuccess = () => {
-            resolve(count.result);
-            request.result.close();
-          };
-        };
-      }),
-  );
 }
 
 async function openSong(page: Page): Promise<AppPage> {

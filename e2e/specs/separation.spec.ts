@@ -7,7 +7,7 @@ import { ARTIFACTS, AppPage, fixture } from '../pages/app-page.ts';
 import { startModelServer } from '../model-server.ts';
 import { ModelsPage } from '../pages/models-page.ts';
 import { storeModel } from '../pages/stored-model.ts';
-import { maxStemDifference, newestStemSetId, nodeSeparation, storedStems } from '../pages/stems.ts';
+import { maxStemDifference, storedChunkCount, newestStemSetId, nodeSeparation, storedStems } from '../pages/stems.ts';
 import { maskModel, slowModel, type TestModel } from '../pages/test-models.ts';
 
 const SONG = 'song-a-minor-120.wav';
@@ -86,23 +86,6 @@ async function withModel(page: Page, model: TestModel): Promise<AppPage> {
   await app.importFiles(fixture(SONG));
   await app.openTrack(TITLE);
   return app;
-}
-
-function storedChunkCount(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const request = indexedDB.open('sound-forge-alchemy');
-        request.onerror = () => reject(request.error);
-        request.onsuccess = () => {
-          const count = request.result.transaction('stemChunks').objectStore('stemChunks').count();
-          count.onsuccess = () => {
-            resolve(count.result);
-            request.result.close();
-          };
-        };
-      }),
-  );
 }
 
 function job(page: Page) {
