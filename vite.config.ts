@@ -4,6 +4,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defaultClientConditions, defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { ortAssets } from './web/build/ort-assets.ts';
+import { signalsmithFactory } from './web/build/signalsmith.ts';
 import { manifest } from './web/manifest.ts';
 
 export const ISOLATION_HEADERS = {
@@ -23,11 +24,14 @@ export default defineConfig({
   // onnxruntime-web's builds that load their glue and .wasm from `env.wasm.wasmPaths` (served by
   // ortAssets) rather than the bundled ones, whose thread workers would re-run our worker chunk.
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
-  worker: { format: 'es' },
+  // Pre-bundling would skip the transform that exposes its WASM factory.
+  optimizeDeps: { exclude: ['signalsmith-stretch'] },
+  worker: { format: 'es', plugins: () => [signalsmithFactory()] },
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS, port: 4173, strictPort: true },
   plugins: [
     svelte(),
+    signalsmithFactory(),
     ortAssets(),
     VitePWA({
       strategies: 'injectManifest',

@@ -4,6 +4,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM_ARGS, findChromium } from './e2e/find-chromium.mjs';
+import { signalsmithFactory } from './web/build/signalsmith.ts';
 
 export default defineConfig({
   test: {
@@ -23,7 +24,8 @@ export default defineConfig({
         },
       },
       {
-        plugins: [svelte({ configFile: 'web/svelte.config.js' })],
+        plugins: [svelte({ configFile: 'web/svelte.config.js' }), signalsmithFactory()],
+        optimizeDeps: { exclude: ['signalsmith-stretch'] },
         test: {
           name: 'browser',
           include: ['web/src/**/*.browser.test.ts', 'shared/src/**/*.browser.test.ts'],
