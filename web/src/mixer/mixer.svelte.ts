@@ -1,11 +1,25 @@
 // The stem mixer: every stem of one stem set played by one AudioWorklet on one clock (see
-// mixer-processor.ts), streamed from IndexedDB a few seconds ahead of the playhead; channel
+// mixer.worklet.ts), streamed from IndexedDB a few seconds ahead of the playhead; channel
 // strips, master fader and meters, presets, the A/B loop, speed and pitch, click and count-in.
+import { errorMessage } from '@sfa/shared/protocol/errors';
 import type { StemName } from '@sfa/shared/separation/types';
+import { untrack } from 'svelte';
 import type { BeatGrid } from '../app/beat-grid.ts';
-import type { StemSetRecord } from '../storage/db.ts';
-import { applyPreset, defaultStrip, MAX_DB, MIN_DB, type ChannelStrip, type MixPreset } from './strips.ts';
+import { openLibrary, type StemSetRecord } from '../storage/db.ts';
+import { chunkAt } from '../storage/job-store.ts';
+import workletUrl from './mixer.worklet.ts?worker&url';
+import type { CountIn, FromProcessor, LevelPair, ToProcessor } from './protocol.ts';
 import { nextOnGrid, snapToGrid, type SnapUnit } from './snap.ts';
+import {
+  applyPreset,
+  defaultStrip,
+  gainToDb,
+  MAX_DB,
+  MIN_DB,
+  stripGains,
+  type ChannelStrip,
+  type MixPreset,
+} from './strips.ts';
 
 export interface Level {
   /** Peak and RMS over the last meter period, dBFS (-Infinity for silence). */
@@ -22,6 +36,40 @@ export const MIN_SPEED = 0.5;
 export const MAX_SPEED = 1.5;
 export const MAX_SEMITONES = 12;
 
+/** Audio kept loaded ahead of and behind the playhead (source seconds). */
+const AHEAD_SEC = 20;
+const BEHIND_SEC = 2;
+/** Beats this close to a downbeat are that downbeat. */
+const SAME_BEAT_SEC = 0.002;
+
+function toLevel(pair: LevelPair): Level {
+  return { peakDb: gainToDb(pair.peak), rmsDb: gainToDb(pair.rms) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? 0;
+}
+
+/** The beat period and bar length (in beats) around `seconds`. */
+function meterAt(grid: BeatGrid, seconds: number): { beatSec: number; beatsPerBar: number } | undefined {
+  const { beats, downbeats } = grid;
+  if (beats.length < 2) return undefined;
+  let at = beats.findIndex((b) => b >= seconds);
+  if (at < 0) at = beats.length - 1;
+  const from = Math.max(1, at - 8);
+  const gaps: number[] = [];
+  for (let i = from; i < Math.min(beats.length, at + 8); i++) gaps.push(beats[i]! - beats[i - 1]!);
+  const counts: number[] = [];
+  for (let d = 1; d < downbeats.length; d++) {
+    counts.push(
+      beats.filter((b) => b >= downbeats[d - 1]! - SAME_BEAT_SEC && b < downbeats[d]! - SAME_BEAT_SEC).length,
+    );
+  }
+  const beatsPerBar = Math.min(12, Math.max(1, median(counts) || 4));
+  return { beatSec: median(gaps), beatsPerBar };
+}
+
 export class Mixer {
   /** The stem set being mixed. */
   set = $state.raw<StemSetRecord>();
@@ -30,6 +78,8 @@ export class Mixer {
   playing = $state(false);
   /** Reading the first audio or starting the worklet. */
   loading = $state(false);
+  /** Playing but waiting for audio to be read (a seek far away on a slow disk). */
+  stalled = $state(false);
   error = $state<string>();
   positionSec = $state(0);
   durationSec = $state(0);
@@ -54,31 +104,374 @@ export class Mixer {
   master = $state<Level[]>([]);
   /** Each stem after its fader, pan, mute and solo: max over its channels. */
   levels = $state<Partial<Record<StemName, Level>>>({});
+  /** The worklet's mean time per render quantum, and the quantum's length (its budget), ms. */
+  renderMs = $state(0);
+  budgetMs = $state(0);
+
+  private context?: AudioContext;
+  private node?: AudioWorkletNode;
+  /** Bumped by every load and unload; async steps of an older one give up. */
+  private token = 0;
+  private seekSeq = 0;
+  /** Chunks the worklet holds: start frame → frames. Not rendered. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private held = new Map<number, number>();
+  private filling?: Promise<void>;
+  private refill = false;
+  /** A frame that must be loaded (a seek's target, what the worklet waits for). */
+  private wanted?: number;
+  private lastTick?: { position: number; time: number };
+  private frame = 0;
+  private ready?: () => void;
+
+  constructor() {
+    $effect.root(() => {
+      $effect(() => {
+        const gains = stripGains(this.strips, this.masterDb);
+        untrack(() => this.send({ type: 'gains', gains }));
+      });
+      $effect(() => {
+        const message = this.loopMessage();
+        untrack(() => {
+          this.send(message);
+          this.requestFill();
+        });
+      });
+      $effect(() => {
+        const message: ToProcessor = { type: 'speed', rate: this.speed, semitones: this.semitones };
+        untrack(() => this.send(message));
+      });
+      $effect(() => {
+        const message = this.clickMessage();
+        untrack(() => this.send(message));
+      });
+    });
+  }
+
+  private get sampleRate(): number {
+    return this.set?.sampleRate ?? 44_100;
+  }
+
+  private loopMessage(): ToProcessor {
+    const rate = this.sampleRate;
+    const loop = this.loop;
+    return {
+      type: 'loop',
+      start: Math.round((loop?.startSec ?? 0) * rate),
+      end: Math.round((loop?.endSec ?? 0) * rate),
+      enabled: this.loopEnabled && loop !== undefined,
+    };
+  }
+
+  private clickMessage(): ToProcessor {
+    const rate = this.sampleRate;
+    const beats = this.grid?.beats ?? [];
+    const downbeats = this.grid?.downbeats ?? [];
+    let d = 0;
+    const accents = beats.map((beat) => {
+      while (d < downbeats.length && downbeats[d]! < beat - SAME_BEAT_SEC) d++;
+      return d < downbeats.length && Math.abs(downbeats[d]! - beat) <= SAME_BEAT_SEC ? 1 : 0;
+    });
+    return {
+      type: 'click',
+      enabled: this.click,
+      beats: Float64Array.from(beats, (b) => b * rate),
+      accents: Uint8Array.from(accents),
+    };
+  }
+
+  private send(message: ToProcessor, transfer: Transferable[] = []): void {
+    this.node?.port.postMessage(message, transfer);
+  }
+
+  private async contextFor(sampleRate: number): Promise<AudioContext> {
+    if (this.context?.sampleRate !== sampleRate) {
+      void this.context?.close().catch(() => undefined);
+      // At the stems' own rate: a source frame is an output frame (the browser resamples to the device).
+      this.context = new AudioContext({ sampleRate, latencyHint: 'interactive' });
+      await this.context.audioWorklet.addModule(workletUrl);
+    }
+    return this.context;
+  }
 
   /** Opens a stem set (stopping what played); `grid` gives the loop snap and the click. */
   async load(set: StemSetRecord, grid?: BeatGrid): Promise<void> {
+    this.unload();
+    const token = this.token;
     this.set = set;
     this.grid = grid;
     this.strips = set.stems.map(defaultStrip);
     this.durationSec = set.frames / set.sampleRate;
+    this.loading = true;
+    try {
+      const context = await this.contextFor(set.sampleRate);
+      if (token !== this.token) return;
+      const node = new AudioWorkletNode(context, 'sfa-mixer', {
+        numberOfInputs: 0,
+        numberOfOutputs: 1,
+        outputChannelCount: [2],
+      });
+      const ready = new Promise<void>((resolve) => (this.ready = resolve));
+      node.port.onmessage = (event: MessageEvent<FromProcessor>) => {
+        if (token === this.token) this.receive(event.data);
+      };
+      node.onprocessorerror = () => {
+        if (token !== this.token) return;
+        this.error = 'The mixer stopped with an error; open it again.';
+        this.stopTicking();
+        this.playing = false;
+      };
+      node.connect(context.destination);
+      this.node = node;
+      this.send({ type: 'init', stems: set.stems.length, channels: set.channelCount, frames: set.frames });
+      this.send({ type: 'gains', gains: stripGains(this.strips, this.masterDb) });
+      this.send({ type: 'speed', rate: this.speed, semitones: this.semitones });
+      this.send(this.loopMessage());
+      this.send(this.clickMessage());
+      await Promise.all([ready, this.requestFill()]);
+    } catch (error) {
+      if (token === this.token) this.error = `The mixer cannot start: ${errorMessage(error)}`;
+    } finally {
+      if (token === this.token) this.loading = false;
+    }
   }
 
+  /** Stops and closes the stem set (leaving the track). */
   unload(): void {
+    this.token++;
+    this.stopTicking();
+    this.node?.port.close();
+    this.node?.disconnect();
+    this.node = undefined;
+    this.held.clear();
+    this.filling = undefined;
+    this.wanted = undefined;
+    this.lastTick = undefined;
     this.set = undefined;
+    this.strips = [];
+    this.playing = false;
+    this.loading = false;
+    this.stalled = false;
+    this.countingIn = false;
+    this.error = undefined;
+    this.positionSec = 0;
+    this.durationSec = 0;
+    this.loop = undefined;
+    this.loopEnabled = false;
+    this.master = [];
+    this.levels = {};
+    void this.context?.suspend().catch(() => undefined);
   }
 
-  async play(): Promise<void> {}
-  pause(): void {}
+  private receive(message: FromProcessor): void {
+    switch (message.type) {
+      case 'ready':
+        this.ready?.();
+        break;
+      case 'tick': {
+        this.renderMs = message.renderMs;
+        this.budgetMs = message.budgetMs;
+        this.master = message.master.map(toLevel);
+        const levels: Partial<Record<StemName, Level>> = {};
+        this.set?.stems.forEach((stem, s) => {
+          if (message.stems[s]) levels[stem] = toLevel(message.stems[s]);
+        });
+        this.levels = levels;
+        if (message.seq !== this.seekSeq) break; // from before the latest seek
+        this.countingIn = message.countingIn;
+        this.stalled = message.stalled;
+        this.lastTick = { position: message.position, time: message.time };
+        if (!this.playing) this.positionSec = message.position / this.sampleRate;
+        this.requestFill();
+        break;
+      }
+      case 'need':
+        this.wanted = message.frame;
+        this.requestFill();
+        break;
+      case 'ended':
+        this.playing = false;
+        this.countingIn = false;
+        this.stopTicking();
+        this.positionSec = this.durationSec;
+        break;
+      case 'error':
+        this.error = message.message;
+        break;
+      case 'synced':
+        break;
+    }
+  }
+
+  /** [start, end) frame ranges to keep loaded: around the playhead, the loop, what is wanted. */
+  private keepRanges(): [number, number][] {
+    const rate = this.sampleRate;
+    const at = Math.round(this.positionSec * rate);
+    const ranges: [number, number][] = [[at - BEHIND_SEC * rate, at + AHEAD_SEC * rate * Math.max(1, this.speed)]];
+    if (this.loop && this.loopEnabled) {
+      ranges.push([Math.round(this.loop.startSec * rate), Math.round(this.loop.endSec * rate) + rate]);
+    }
+    if (this.wanted !== undefined) ranges.push([this.wanted, this.wanted + 2 * rate]);
+    return ranges;
+  }
+
+  /** The first frame in `ranges` (within the track) that no held chunk covers. */
+  private firstMissing(ranges: [number, number][]): number | undefined {
+    const frames = this.set?.frames ?? 0;
+    // The wanted frame first, then the playhead's range, then the loop.
+    const ordered = [...ranges].reverse();
+    for (const [start, end] of ordered) {
+      let frame = Math.max(0, start);
+      const stop = Math.min(frames, end);
+      while (frame < stop) {
+        let covered = false;
+        for (const [chunkStart, chunkFrames] of this.held) {
+          if (frame >= chunkStart && frame < chunkStart + chunkFrames) {
+            frame = chunkStart + chunkFrames;
+            covered = true;
+            break;
+          }
+        }
+        if (!covered) return frame;
+      }
+    }
+    return undefined;
+  }
+
+  /** Streams the chunks the keep ranges need into the worklet and drops the others; one run at a time. */
+  private requestFill(): Promise<void> {
+    if (this.filling) {
+      this.refill = true;
+      return this.filling;
+    }
+    const token = this.token;
+    const set = this.set;
+    if (!set || !this.node) return Promise.resolve();
+    const run = async () => {
+      const db = await openLibrary();
+      do {
+        this.refill = false;
+        const ranges = this.keepRanges();
+        for (let frame = this.firstMissing(ranges); frame !== undefined; frame = this.firstMissing(ranges)) {
+          const chunk = await chunkAt(db, set.id, frame);
+          if (token !== this.token) return;
+          if (!chunk) throw new Error(`the stems have no audio at ${(frame / set.sampleRate).toFixed(2)} s`);
+          const stems = set.stems.map((stem) => chunk.stems[stem]!);
+          const buffers = stems
+            .flat()
+            .map((channel) => channel.buffer as ArrayBuffer)
+            .filter((buffer, i, all) => all.indexOf(buffer) === i);
+          this.send({ type: 'chunk', start: chunk.startFrame, frames: chunk.frames, stems }, buffers);
+          this.held.set(chunk.startFrame, chunk.frames);
+        }
+        if (this.wanted !== undefined && this.firstMissing([[this.wanted, this.wanted + 1]]) === undefined) {
+          this.wanted = undefined;
+        }
+        const keep = this.keepRanges();
+        for (const [start, frames] of this.held) {
+          if (!keep.some(([from, to]) => start < to && start + frames > from)) this.held.delete(start);
+        }
+        this.send({ type: 'evict', keep });
+      } while (this.refill && token === this.token);
+    };
+    this.filling = run()
+      .catch((error: unknown) => {
+        if (token === this.token) this.error = `The stems cannot be read: ${errorMessage(error)}`;
+      })
+      .finally(() => {
+        if (token === this.token) this.filling = undefined;
+      });
+    return this.filling;
+  }
+
+  async play(): Promise<void> {
+    const context = this.context;
+    if (!this.node || !context || this.playing) return;
+    // Claim the start now: a second press while the context resumes must not start twice.
+    this.playing = true;
+    const token = this.token;
+    try {
+      if (context.state !== 'running') await context.resume();
+    } catch (error) {
+      if (token === this.token) {
+        this.playing = false;
+        this.error = `Audio output is not available: ${errorMessage(error)}`;
+      }
+      return;
+    }
+    if (token !== this.token || !this.playing) return;
+    if (this.positionSec >= this.durationSec) this.seek(0);
+    this.wanted = Math.round(this.positionSec * this.sampleRate);
+    await this.requestFill();
+    if (token !== this.token || !this.playing) return;
+    const countIn = this.countInMessage();
+    this.countingIn = countIn !== undefined;
+    this.lastTick = undefined;
+    this.send({ type: 'play', ...(countIn && { countIn }) });
+    this.tick();
+  }
+
+  private countInMessage(): CountIn | undefined {
+    if (this.countInBars <= 0 || !this.grid) return undefined;
+    const meter = meterAt(this.grid, this.positionSec);
+    if (!meter || meter.beatSec <= 0) return undefined;
+    return {
+      beats: this.countInBars * meter.beatsPerBar,
+      intervalFrames: Math.round((meter.beatSec * this.sampleRate) / this.speed),
+      beatsPerBar: meter.beatsPerBar,
+    };
+  }
+
+  pause(): void {
+    if (!this.playing) return;
+    this.send({ type: 'pause' });
+    this.playing = false;
+    this.countingIn = false;
+    this.stopTicking();
+  }
+
   toggle(): void {
     if (this.playing) this.pause();
     else void this.play();
   }
-  /** Moves the playhead (clamped), keeping play/pause; no click or gap. */
+
+  /** Moves the playhead (clamped), keeping play/pause; the worklet crossfades, so no click. */
   seek(seconds: number): void {
-    this.positionSec = Math.min(this.durationSec, Math.max(0, seconds));
+    const target = Math.min(this.durationSec, Math.max(0, seconds));
+    this.positionSec = target;
+    const frame = Math.round(target * this.sampleRate);
+    const seq = ++this.seekSeq;
+    this.lastTick = undefined;
+    this.wanted = frame;
+    const token = this.token;
+    // While playing, jump once the audio there is loaded: the music goes on until then.
+    void this.requestFill().then(() => {
+      if (token === this.token && seq === this.seekSeq) this.send({ type: 'seek', frame, seq });
+    });
   }
+
   nudge(deltaSec: number): void {
     this.seek(this.positionSec + deltaSec);
+  }
+
+  private tick = (): void => {
+    cancelAnimationFrame(this.frame);
+    if (!this.playing) return;
+    const context = this.context;
+    if (context && this.lastTick && !this.countingIn && !this.stalled) {
+      const rate = this.sampleRate;
+      let position = this.lastTick.position + (context.currentTime - this.lastTick.time) * rate * this.speed;
+      // Between ticks the loop's end is as far as the playhead can go.
+      if (this.loopEnabled && this.loop && this.lastTick.position < this.loop.endSec * rate) {
+        position = Math.min(position, this.loop.endSec * rate);
+      }
+      this.positionSec = Math.min(this.durationSec, position / rate);
+    }
+    this.frame = requestAnimationFrame(this.tick);
+  };
+
+  private stopTicking(): void {
+    cancelAnimationFrame(this.frame);
   }
 
   strip(stem: StemName): ChannelStrip | undefined {

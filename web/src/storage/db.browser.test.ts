@@ -17,8 +17,10 @@ import {
   listTracks,
   openLibrary,
   putAnalysis,
+  upgradeLibrary,
   type TrackRecord,
 } from './db.ts';
+import { chunkAt } from './job-store.ts';
 
 let dbCount = 0;
 const usedNames: string[] = [];
@@ -183,6 +185,50 @@ describe('library database', () => {
     await putAnalysis(db, 'old', analysis(120));
     expect((await getAnalysis(db, 'old'))?.result.tempo.bpm).toBe(120);
     expect((await listTracks(db)).map((t) => t.title)).toEqual(['Kept through upgrades']);
+  });
+
+  it('indexes stems stored by version 3 so the mixer can find the chunk that holds a frame', async () => {
+    const name = freshName();
+    const v3 = await openDB(name, 3, {
+      upgrade(db, oldVersion, _newVersion, transaction) {
+        // Version 3's layout: upgradeLibrary's steps up to 3, the chunk store without its index.
+        upgradeLibrary(db as never, oldVersion, transaction as never);
+        transaction.objectStore('stemChunks').deleteIndex('by-start');
+      },
+    });
+    const channels = (start: number, frames: number) => [Float32Array.from({ length: frames }, (_, i) => start + i)];
+    for (const [index, startFrame, frames] of [
+      [0, 0, 1000],
+      [1, 1000, 500],
+      [2, 1500, 700],
+    ] as const) {
+      await v3.put('stemChunks', {
+        jobId: 'job',
+        index,
+        startFrame,
+        frames,
+        stems: { vocals: channels(startFrame, frames) },
+      });
+    }
+    await v3.put('stemChunks', { jobId: 'other', index: 0, startFrame: 0, frames: 5000, stems: {} });
+    v3.close();
+
+    const db = await openLibrary(name);
+    expect(db.version).toBe(DB_VERSION);
+    for (const [frame, start] of [
+      [0, 0],
+      [999, 0],
+      [1000, 1000],
+      [1499, 1000],
+      [2199, 1500],
+    ] as const) {
+      const chunk = await chunkAt(db, 'job', frame);
+      expect(chunk?.startFrame).toBe(start);
+      expect(chunk?.stems.vocals[0]![frame - start]).toBe(frame);
+    }
+    expect(await chunkAt(db, 'job', 2200)).toBeUndefined();
+    expect(await chunkAt(db, 'missing', 0)).toBeUndefined();
+    expect(await db.count('stemChunks')).toBe(4);
   });
 
   it('upgrades while a version 1 tab is still open: that tab lets go, as version 1 did', async () => {

@@ -9,7 +9,7 @@ import type { StemName } from '@sfa/shared/separation/types';
 
 export const DB_NAME = 'sound-forge-alchemy';
 /** Bump with a new `if (oldVersion < N)` step in `upgradeLibrary`; never edit an old step. */
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /** What the library lists: small, so a list of thousands loads at once. */
 export interface TrackRecord {
@@ -242,14 +242,18 @@ export interface LibrarySchema extends DBSchema {
   modelDownloads: { key: string; value: ModelDownloadRecord };
   modelParts: { key: [string, number]; value: ModelPartRecord };
   jobs: { key: string; value: SeparationJobRecord; indexes: { 'by-track': string; 'by-state': SeparationJobState } };
-  stemChunks: { key: [string, number]; value: StemChunkRecord };
+  stemChunks: { key: [string, number]; value: StemChunkRecord; indexes: { 'by-start': [string, number] } };
   stemSets: { key: string; value: StemSetRecord; indexes: { 'by-track': string } };
 }
 
 export type LibraryDb = IDBPDatabase<LibrarySchema>;
 
 /** Each step brings a database from the version before it; data written by older versions stays. */
-export function upgradeLibrary(db: IDBPDatabase<LibrarySchema>, oldVersion: number): void {
+export function upgradeLibrary(
+  db: IDBPDatabase<LibrarySchema>,
+  oldVersion: number,
+  transaction: IDBPTransaction<LibrarySchema, StoreNames<LibrarySchema>[], 'versionchange'>,
+): void {
   if (oldVersion < 1) {
     const tracks = db.createObjectStore('tracks', { keyPath: 'id' });
     tracks.createIndex('by-imported-at', 'importedAt');
@@ -271,6 +275,11 @@ export function upgradeLibrary(db: IDBPDatabase<LibrarySchema>, oldVersion: numb
     db.createObjectStore('stemChunks', { keyPath: ['jobId', 'index'] });
     db.createObjectStore('stemSets', { keyPath: 'id' }).createIndex('by-track', 'trackId');
   }
+  if (oldVersion < 4) {
+    // Version 4: the mixer streams stems from any position, so it finds the chunk that holds a
+    // frame by its start. Chunks already stored are indexed as the index is built.
+    transaction.objectStore('stemChunks').createIndex('by-start', ['jobId', 'startFrame']);
+  }
 }
 
 const connections = new Map<string, Promise<LibraryDb>>();
@@ -283,7 +292,7 @@ export function openLibrary(name = DB_NAME): Promise<LibraryDb> {
   let connection = connections.get(name);
   if (!connection) {
     connection = openDB<LibrarySchema>(name, DB_VERSION, {
-      upgrade: (db, oldVersion) => upgradeLibrary(db, oldVersion),
+      upgrade: (db, oldVersion, _newVersion, transaction) => upgradeLibrary(db, oldVersion, transaction),
       blocking: () => {
         // A newer version of the app opened in another tab: let its upgrade run.
         void connection?.then((db) => db.close());

@@ -173,3 +173,11 @@ export async function readStem(db: LibraryDb, jobId: string, stem: StemName, fra
   }
   return channels;
 }
+
+/** The stored chunk of a job that holds `frame`, if any (the mixer's streaming reads). */
+export async function chunkAt(db: LibraryDb, jobId: string, frame: number): Promise<StemChunkRecord | undefined> {
+  const range = IDBKeyRange.bound([jobId, 0], [jobId, frame]);
+  const cursor = await db.transaction('stemChunks').store.index('by-start').openCursor(range, 'prev');
+  const chunk = cursor?.value;
+  return chunk && frame < chunk.startFrame + chunk.frames ? chunk : undefined;
+}
