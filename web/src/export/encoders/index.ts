@@ -2,6 +2,7 @@
 // alike, what a caller passes in (the stream's shape up front, each block, the frame count).
 import { SfaError } from '@sfa/shared/protocol/errors';
 import type { ByteSink, EncodeSpec, ExportFormat, StreamEncoder, StreamInfo } from '../types.ts';
+import { createFlacEncoder } from './flac.ts';
 import type { FormatEncoder } from './format-encoder.ts';
 import { createWavEncoder } from './wav.ts';
 
@@ -104,6 +105,10 @@ async function createFormatEncoder(spec: EncodeSpec, info: StreamInfo, sink: Byt
       return createWavEncoder('int24', info, sink);
     case 'wav32f':
       return createWavEncoder('float32', info, sink);
+    case 'flac16':
+      return createFlacEncoder(16, info, sink);
+    case 'flac24':
+      return createFlacEncoder(24, info, sink);
     default:
       throw new SfaError('bad-request', `the ${spec.format} encoder is not available yet`);
   }
