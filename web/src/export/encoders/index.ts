@@ -4,6 +4,7 @@ import { SfaError } from '@sfa/shared/protocol/errors';
 import type { ByteSink, EncodeSpec, ExportFormat, StreamEncoder, StreamInfo } from '../types.ts';
 import { createFlacEncoder } from './flac.ts';
 import type { FormatEncoder } from './format-encoder.ts';
+import { createMp3Encoder } from './mp3.ts';
 import { createWavEncoder } from './wav.ts';
 
 export const MAX_EXPORT_CHANNELS = 8;
@@ -109,7 +110,7 @@ async function createFormatEncoder(spec: EncodeSpec, info: StreamInfo, sink: Byt
       return createFlacEncoder(16, info, sink);
     case 'flac24':
       return createFlacEncoder(24, info, sink);
-    default:
-      throw new SfaError('bad-request', `the ${spec.format} encoder is not available yet`);
+    case 'mp3':
+      return createMp3Encoder(spec.mp3, info, sink);
   }
 }
