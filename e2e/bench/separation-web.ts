@@ -198,12 +198,10 @@ async function separateAndListen(page: Page, modelId: string, stopAfterSegments?
   ]);
   sampling = false;
   await sampler;
-  const play = set.getByRole('button', { name: /^Play / }).first();
-  await play.click();
-  await set
-    .getByRole('button', { name: /^Stop / })
-    .filter({ hasText: '■' })
-    .waitFor({ timeout: 60_000 });
+  // The finished stems play in the mixer: audible once it has loaded them and started.
+  await set.getByTestId('open-mixer').click();
+  await page.getByTestId('mixer-play').click();
+  await page.locator('[data-testid="mixer-play"][aria-label="Pause mix"]').waitFor({ timeout: 60_000 });
   const firstAudibleMs = performance.now() - started;
   return { ...(await stemSetTiming(page)), firstAudibleMs, firstPreviewMs, peakRssMb };
 }
