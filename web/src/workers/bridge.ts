@@ -1,6 +1,7 @@
 // The page's handles on its workers: each started on first use, typed through comlink,
 // restarted if it dies.
 import type { AnalysisWorkerApi } from './analysis.worker.ts';
+import type { ExportWorkerApi } from './export.worker.ts';
 import type { ImportWorkerApi } from './import.worker.ts';
 import type { SeparationWorkerApi } from './separation.worker.ts';
 import { createWorkerClient } from './worker-client.ts';
@@ -26,5 +27,11 @@ export const analysisWorker = createWorkerClient<AnalysisWorkerApi>(
 export const separationWorker = createWorkerClient<SeparationWorkerApi>(
   'separation worker',
   () => new Worker(new URL('./separation.worker.ts', import.meta.url), { type: 'module', name: 'separation' }),
+  { idleMs: IDLE_MS },
+);
+
+export const exportWorker = createWorkerClient<ExportWorkerApi>(
+  'export worker',
+  () => new Worker(new URL('./export.worker.ts', import.meta.url), { type: 'module', name: 'export' }),
   { idleMs: IDLE_MS },
 );
