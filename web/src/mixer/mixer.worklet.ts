@@ -455,7 +455,8 @@ class MixerProcessor extends AudioWorkletProcessor {
       type: 'tick',
       seq: this.seq,
       position: this.position,
-      time: currentTime,
+      // The end of this quantum: where `position` (already advanced past it) is heard.
+      time: currentTime + QUANTUM / sampleRate,
       playing: this.playing,
       countingIn: this.countIn !== undefined,
       stalled: this.stalled,

@@ -52,7 +52,7 @@ export type FromProcessor =
       seq: number;
       /** The source frame heard at `time`. */
       position: number;
-      /** The worklet's `currentTime` when `position` was rendered. */
+      /** The context time (end of the quantum just rendered) at which `position` is reached. */
       time: number;
       playing: boolean;
       countingIn: boolean;
