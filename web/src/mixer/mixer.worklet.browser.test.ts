@@ -218,6 +218,21 @@ describe('mixer worklet', () => {
     expect(step).toBeLessThan((0.5 * (2 * Math.PI * 2000)) / RATE + (0.5 * (2 * Math.PI * 300)) / RATE + 1e-3);
   });
 
+  it('fades in on play and out on pause instead of clicking', async () => {
+    const r = await rig(2, [[new Float32Array(3 * RATE).fill(0.5)]], [RATE]);
+    const output = await render(r, [
+      [0, () => r.send({ type: 'play' })],
+      [1, () => r.send({ type: 'pause' })],
+    ]);
+    const left = output.getChannelData(0);
+    let step = 0;
+    for (let i = 1; i < left.length; i++) step = Math.max(step, Math.abs(left[i]! - left[i - 1]!));
+    // A constant 0.5 ramped over 256 frames: steps of 0.5 / 256 at most.
+    expect(step).toBeLessThanOrEqual(0.5 / 256 + 1e-6);
+    expect(left[RATE / 2]).toBe(0.5);
+    expect(Math.max(...left.subarray(RATE + 512).map(Math.abs))).toBe(0);
+  });
+
   it('keeps the pitch at half speed and doubles it at +12 semitones', async () => {
     const frames = 6 * RATE;
     for (const [rate, semitones, expected] of [

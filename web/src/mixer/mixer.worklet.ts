@@ -57,6 +57,8 @@ class MixerProcessor extends AudioWorkletProcessor {
   /** The source frame heard at the start of the next quantum (fractional when stretching). */
   private position = 0;
   private stalled = false;
+  /** Frames left of the fade-out that ends playback on pause (0: not pausing). */
+  private stopping = 0;
   private seq = 0;
   /** The frame last asked for while stalled. */
   private needed = -1;
@@ -144,6 +146,7 @@ class MixerProcessor extends AudioWorkletProcessor {
         this.target = message.gains;
         break;
       case 'play':
+        this.stopping = 0;
         if (this.playing) break;
         this.playing = true;
         if (this.position >= this.frames) this.position = 0;
@@ -157,7 +160,9 @@ class MixerProcessor extends AudioWorkletProcessor {
         };
         break;
       case 'pause':
-        this.playing = false;
+        // Fades out over CROSSFADE frames rather than stopping dead (a click).
+        if (this.playing && !this.countIn) this.stopping = CROSSFADE;
+        else this.playing = false;
         this.countIn = undefined;
         break;
       case 'seek':
@@ -428,12 +433,23 @@ class MixerProcessor extends AudioWorkletProcessor {
       }
       if (musicFrom < QUANTUM && this.renderMusic(stereo, musicFrom, QUANTUM - musicFrom)) this.needed = -1;
       if (!this.stalled) this.applied = this.target.map((g) => [...g] as [number, number]);
+      if (this.stopping > 0) this.fadeOut(stereo);
     }
     this.renderClicks(stereo);
     this.meter(stereo);
     this.busyMs += now() - started;
     this.quanta++;
     return true;
+  }
+
+  private fadeOut(out: Float32Array[]): void {
+    for (let i = 0; i < QUANTUM; i++) {
+      const gain = Math.max(0, this.stopping - i) / CROSSFADE;
+      out[0]![i]! *= gain;
+      out[1]![i]! *= gain;
+    }
+    this.stopping = Math.max(0, this.stopping - QUANTUM);
+    if (this.stopping === 0) this.playing = false;
   }
 
   private meter(out: Float32Array[]): void {
