@@ -281,6 +281,32 @@ test('the mix of chosen stems is their sum (float WAV within 1e-6) and differs f
   for (const stem of STEMS) expect(maxDifference(mix.channels, stored[stem]!)).toBeGreaterThan(0.01);
 });
 
+test("the mix follows the mixer: a muted stem is left out, and the mixer's speed stretches it", async ({ page }) => {
+  test.setTimeout(180_000);
+  await separatedSong(page);
+  const stored = await storedStems(page, await newestStemSetId(page));
+  await page.getByTestId('open-mixer').click();
+  const mixer = page.getByTestId('mixer');
+  await mixer.getByRole('button', { name: 'Mute drums' }).click();
+  const name = `${TITLE} (mix).wav`;
+  const plain = decodeWav(await exportAndDownload(page, { kind: 'mix', format: 'wav32f' }, name));
+  expect(maxDifference(plain.channels, sum(stored, ['vocals', 'bass', 'other']))).toBeLessThan(1e-6);
+
+  // Half speed through the stretcher: twice as long to the frame, at the same rate, not silent.
+  await mixer.getByTestId('mixer-speed').evaluate((element: HTMLInputElement) => {
+    element.value = '50';
+    element.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await panel(page).getByRole('radio', { name: 'The current mix of these stems' }).check();
+  await panel(page).getByRole('checkbox', { name: "With the mixer's speed and pitch" }).check();
+  const slow = decodeWav(await exportAndDownload(page, { kind: 'mix', format: 'wav32f' }, `${TITLE} (mix, 0.5x).wav`));
+  expect(slow.sampleRate).toBe(22_050);
+  expect(slow.channels[0]!.length).toBe(Math.round(stored.vocals![0]!.length / 0.5));
+  const rms = (x: Float32Array) => Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.length);
+  expect(slow.channels[0]!.every(Number.isFinite)).toBe(true);
+  expect(rms(slow.channels[0]!) / rms(plain.channels[0]!)).toBeGreaterThan(0.5);
+});
+
 /** What the export folder in the origin-private file system holds. */
 function exportFolderEntries(page: Page): Promise<string[]> {
   return page.evaluate(async () => {
