@@ -5,7 +5,7 @@ import { errorMessage } from '@sfa/shared/protocol/errors';
 import type { StemName } from '@sfa/shared/separation/types';
 import { untrack } from 'svelte';
 import type { BeatGrid } from '../app/beat-grid.ts';
-import { openLibrary, type StemSetRecord } from '../storage/db.ts';
+import { openLibrary, type StemChunkRecord, type StemSetRecord } from '../storage/db.ts';
 import { chunkAt } from '../storage/job-store.ts';
 import workletUrl from './mixer.worklet.ts?worker&url';
 import type { CountIn, FromProcessor, LevelPair, ToProcessor } from './protocol.ts';
@@ -123,6 +123,7 @@ export class Mixer {
   private lastTick?: { position: number; time: number };
   private frame = 0;
   private ready?: () => void;
+  private failed?: (error: Error) => void;
 
   constructor() {
     $effect.root(() => {
@@ -184,14 +185,19 @@ export class Mixer {
     this.node?.port.postMessage(message, transfer);
   }
 
+  /** An AudioContext at `sampleRate` with the mixer's processor loaded (one per open mixer). */
   private async contextFor(sampleRate: number): Promise<AudioContext> {
-    if (this.context?.sampleRate !== sampleRate) {
-      void this.context?.close().catch(() => undefined);
-      // At the stems' own rate: a source frame is an output frame (the browser resamples to the device).
-      this.context = new AudioContext({ sampleRate, latencyHint: 'interactive' });
-      await this.context.audioWorklet.addModule(workletUrl);
+    // At the stems' own rate: a source frame is an output frame (the browser resamples to the device).
+    const context = new AudioContext({ sampleRate, latencyHint: 'interactive' });
+    this.context = context;
+    try {
+      await context.audioWorklet.addModule(workletUrl);
+    } catch (error) {
+      void context.close().catch(() => undefined);
+      if (this.context === context) this.context = undefined;
+      throw error;
     }
-    return this.context;
+    return context;
   }
 
   /** Opens a stem set (stopping what played); `grid` gives the loop snap and the click. */
@@ -211,19 +217,27 @@ export class Mixer {
         numberOfOutputs: 1,
         outputChannelCount: [2],
       });
-      const ready = new Promise<void>((resolve) => (this.ready = resolve));
+      const ready = new Promise<void>((resolve, reject) => {
+        this.ready = resolve;
+        this.failed = reject;
+      });
       node.port.onmessage = (event: MessageEvent<FromProcessor>) => {
         if (token === this.token) this.receive(event.data);
       };
       node.onprocessorerror = () => {
         if (token !== this.token) return;
         this.error = 'The mixer stopped with an error; open it again.';
+        this.failed?.(new Error('the audio processor failed'));
         this.stopTicking();
         this.playing = false;
+        this.master = [];
+        this.levels = {};
       };
       node.connect(context.destination);
       this.node = node;
       this.send({ type: 'init', stems: set.stems.length, channels: set.channelCount, frames: set.frames });
+      // The node's seek counter starts at this mixer's, so its ticks are not taken for stale ones.
+      this.send({ type: 'seek', frame: 0, seq: this.seekSeq });
       this.send({ type: 'gains', gains: stripGains(this.strips, this.masterDb) });
       this.send({ type: 'speed', rate: this.speed, semitones: this.semitones });
       this.send(this.loopMessage());
@@ -236,13 +250,28 @@ export class Mixer {
     }
   }
 
-  /** Stops and closes the stem set (leaving the track). */
+  /** Stops and closes the stem set (leaving the track): the worklet lets go of its audio and the context closes. */
   unload(): void {
     this.token++;
     this.stopTicking();
-    this.node?.port.close();
-    this.node?.disconnect();
+    const { node, context, playing } = this;
+    if (node) {
+      if (playing) node.port.postMessage({ type: 'pause' } satisfies ToProcessor);
+      node.port.postMessage({ type: 'dispose' } satisfies ToProcessor);
+      node.port.close();
+    }
+    // After the pause's 6 ms fade-out, not in the middle of a sample.
+    setTimeout(
+      () => {
+        node?.disconnect();
+        void context?.close().catch(() => undefined);
+      },
+      playing ? 30 : 0,
+    );
     this.node = undefined;
+    this.context = undefined;
+    this.ready = undefined;
+    this.failed = undefined;
     this.held.clear();
     this.filling = undefined;
     this.wanted = undefined;
@@ -260,7 +289,6 @@ export class Mixer {
     this.loopEnabled = false;
     this.master = [];
     this.levels = {};
-    void this.context?.suspend().catch(() => undefined);
   }
 
   private receive(message: FromProcessor): void {
@@ -281,8 +309,8 @@ export class Mixer {
         this.countingIn = message.countingIn;
         this.stalled = message.stalled;
         this.lastTick = { position: message.position, time: message.time };
-        if (!this.playing) this.positionSec = message.position / this.sampleRate;
-        this.requestFill();
+        if (!this.playing) this.positionSec = Math.min(this.durationSec, message.position / this.sampleRate);
+        if (this.playing && !this.error) this.requestFill();
         break;
       }
       case 'need':
@@ -290,6 +318,7 @@ export class Mixer {
         this.requestFill();
         break;
       case 'ended':
+        if (message.seq !== this.seekSeq) break; // a seek went out after it
         this.playing = false;
         this.countingIn = false;
         this.stopTicking();
@@ -297,30 +326,39 @@ export class Mixer {
         break;
       case 'error':
         this.error = message.message;
+        this.failed?.(new Error(message.message));
         break;
       case 'synced':
         break;
     }
   }
 
-  /** [start, end) frame ranges to keep loaded: around the playhead, the loop, what is wanted. */
+  /**
+   * [start, end) frame ranges to keep loaded, most urgent first: what playback waits for, the
+   * playhead's look-ahead (up to the loop's end while looping), and the loop's start (what
+   * playback wraps into). At most about 2 × AHEAD_SEC of audio, however long the loop.
+   */
   private keepRanges(): [number, number][] {
     const rate = this.sampleRate;
     const at = Math.round(this.positionSec * rate);
-    const ranges: [number, number][] = [[at - BEHIND_SEC * rate, at + AHEAD_SEC * rate * Math.max(1, this.speed)]];
-    if (this.loop && this.loopEnabled) {
-      ranges.push([Math.round(this.loop.startSec * rate), Math.round(this.loop.endSec * rate) + rate]);
-    }
+    const ahead = Math.round(AHEAD_SEC * rate * Math.max(1, this.speed));
+    const ranges: [number, number][] = [];
     if (this.wanted !== undefined) ranges.push([this.wanted, this.wanted + 2 * rate]);
+    const loop = this.loop && this.loopEnabled ? this.loop : undefined;
+    const loopStart = loop && Math.round(loop.startSec * rate);
+    const loopEnd = loop && Math.round(loop.endSec * rate);
+    const inLoop = loopStart !== undefined && loopEnd !== undefined && at < loopEnd;
+    ranges.push([at - BEHIND_SEC * rate, inLoop ? Math.min(at + ahead, loopEnd + rate) : at + ahead]);
+    if (loopStart !== undefined && loopEnd !== undefined) {
+      ranges.push([loopStart, Math.min(loopEnd + rate, loopStart + ahead)]);
+    }
     return ranges;
   }
 
   /** The first frame in `ranges` (within the track) that no held chunk covers. */
   private firstMissing(ranges: [number, number][]): number | undefined {
     const frames = this.set?.frames ?? 0;
-    // The wanted frame first, then the playhead's range, then the loop.
-    const ordered = [...ranges].reverse();
-    for (const [start, end] of ordered) {
+    for (const [start, end] of ranges) {
       let frame = Math.max(0, start);
       const stop = Math.min(frames, end);
       while (frame < stop) {
@@ -356,13 +394,7 @@ export class Mixer {
           const chunk = await chunkAt(db, set.id, frame);
           if (token !== this.token) return;
           if (!chunk) throw new Error(`the stems have no audio at ${(frame / set.sampleRate).toFixed(2)} s`);
-          const stems = set.stems.map((stem) => chunk.stems[stem]!);
-          const buffers = stems
-            .flat()
-            .map((channel) => channel.buffer as ArrayBuffer)
-            .filter((buffer, i, all) => all.indexOf(buffer) === i);
-          this.send({ type: 'chunk', start: chunk.startFrame, frames: chunk.frames, stems }, buffers);
-          this.held.set(chunk.startFrame, chunk.frames);
+          this.sendChunk(chunk);
         }
         if (this.wanted !== undefined && this.firstMissing([[this.wanted, this.wanted + 1]]) === undefined) {
           this.wanted = undefined;
@@ -376,7 +408,10 @@ export class Mixer {
     };
     this.filling = run()
       .catch((error: unknown) => {
-        if (token === this.token) this.error = `The stems cannot be read: ${errorMessage(error)}`;
+        if (token !== this.token) return;
+        // Stop rather than play on silent: the user sees why, and Play tries again.
+        this.error = `The stems cannot be read: ${errorMessage(error)}`;
+        this.pause();
       })
       .finally(() => {
         if (token === this.token) this.filling = undefined;
@@ -390,8 +425,9 @@ export class Mixer {
     // Claim the start now: a second press while the context resumes must not start twice.
     this.playing = true;
     const token = this.token;
+    this.error = undefined;
     try {
-      if (context.state !== 'running') await context.resume();
+      await context.resume();
     } catch (error) {
       if (token === this.token) {
         this.playing = false;
@@ -400,25 +436,32 @@ export class Mixer {
       return;
     }
     if (token !== this.token || !this.playing) return;
-    if (this.positionSec >= this.durationSec) this.seek(0);
+    if (this.positionSec >= this.durationSec) await this.moveTo(0);
+    const countIn = this.countInMessage();
+    // Counted in, the music starts on the beat at or before the playhead, in time with the clicks.
+    if (countIn) await this.moveTo(countIn.fromSec);
     this.wanted = Math.round(this.positionSec * this.sampleRate);
     await this.requestFill();
     if (token !== this.token || !this.playing) return;
-    const countIn = this.countInMessage();
     this.countingIn = countIn !== undefined;
     this.lastTick = undefined;
-    this.send({ type: 'play', ...(countIn && { countIn }) });
+    this.send({ type: 'play', ...(countIn && { countIn: countIn.message }) });
     this.tick();
   }
 
-  private countInMessage(): CountIn | undefined {
+  private countInMessage(): { message: CountIn; fromSec: number } | undefined {
     if (this.countInBars <= 0 || !this.grid) return undefined;
     const meter = meterAt(this.grid, this.positionSec);
     if (!meter || meter.beatSec <= 0) return undefined;
+    const beats = this.grid.beats;
+    const previous = beats.findLast((b) => b <= this.positionSec + 1e-3);
     return {
-      beats: this.countInBars * meter.beatsPerBar,
-      intervalFrames: Math.round((meter.beatSec * this.sampleRate) / this.speed),
-      beatsPerBar: meter.beatsPerBar,
+      fromSec: previous ?? this.positionSec,
+      message: {
+        beats: this.countInBars * meter.beatsPerBar,
+        intervalFrames: Math.round((meter.beatSec * this.sampleRate) / this.speed),
+        beatsPerBar: meter.beatsPerBar,
+      },
     };
   }
 
@@ -437,6 +480,11 @@ export class Mixer {
 
   /** Moves the playhead (clamped), keeping play/pause; the worklet crossfades, so no click. */
   seek(seconds: number): void {
+    void this.moveTo(seconds);
+  }
+
+  /** `seek`, resolving once the worklet has been told. */
+  private async moveTo(seconds: number): Promise<void> {
     const target = Math.min(this.durationSec, Math.max(0, seconds));
     this.positionSec = target;
     const frame = Math.round(target * this.sampleRate);
@@ -444,10 +492,35 @@ export class Mixer {
     this.lastTick = undefined;
     this.wanted = frame;
     const token = this.token;
-    // While playing, jump once the audio there is loaded: the music goes on until then.
-    void this.requestFill().then(() => {
+    // While playing, jump once the audio there is loaded (the music goes on until then); the
+    // rest of the look-ahead follows.
+    try {
+      await this.loadAt(frame);
       if (token === this.token && seq === this.seekSeq) this.send({ type: 'seek', frame, seq });
-    });
+      void this.requestFill();
+    } catch (error) {
+      if (token === this.token) this.error = `The stems cannot be read: ${errorMessage(error)}`;
+    }
+  }
+
+  /** Sends the chunk holding `frame` to the worklet unless it has it. */
+  private async loadAt(frame: number): Promise<void> {
+    const set = this.set;
+    if (!set || !this.node || frame >= set.frames || this.firstMissing([[frame, frame + 1]]) === undefined) return;
+    const token = this.token;
+    const chunk = await chunkAt(await openLibrary(), set.id, frame);
+    if (token !== this.token || !chunk) return;
+    this.sendChunk(chunk);
+  }
+
+  private sendChunk(chunk: StemChunkRecord): void {
+    const stems = this.set!.stems.map((stem) => chunk.stems[stem]!);
+    const buffers = stems
+      .flat()
+      .map((channel) => channel.buffer as ArrayBuffer)
+      .filter((buffer, i, all) => all.indexOf(buffer) === i);
+    this.send({ type: 'chunk', start: chunk.startFrame, frames: chunk.frames, stems }, buffers);
+    this.held.set(chunk.startFrame, chunk.frames);
   }
 
   nudge(deltaSec: number): void {

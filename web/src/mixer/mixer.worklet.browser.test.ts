@@ -252,6 +252,22 @@ describe('mixer worklet', () => {
     }
   });
 
+  it('goes back to exact playback after a speed that leaves a fractional position', async () => {
+    const frames = 6 * RATE;
+    const r = await rig(3, [[sine(frames, 440)]], [RATE]);
+    r.send({ type: 'speed', rate: 0.93, semitones: 0 });
+    const output = await render(r, [
+      [0, () => r.send({ type: 'play' })],
+      [1, () => r.send({ type: 'speed', rate: 1, semitones: 0 })],
+    ]);
+    const left = output.getChannelData(0);
+    expect(left.every(Number.isFinite)).toBe(true);
+    expect(energy(left, 1.5, 2.5)).toBeCloseTo(0.125, 2);
+    expect(
+      Math.abs(zeroCrossingHz(left.subarray(Math.round(1.5 * RATE), Math.round(2.5 * RATE))) / 440 - 1),
+    ).toBeLessThan(0.005);
+  });
+
   it('clicks on the beats, accented on downbeats, and counts in before the music', async () => {
     const frames = 4 * RATE;
     const r = await rig(3, [[new Float32Array(frames)]], [RATE]);

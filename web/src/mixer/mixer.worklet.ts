@@ -5,7 +5,8 @@
 // - Gains ramp across each render quantum, so mute, solo and faders never click.
 // - A jump (seek, loop end in place) crossfades over CROSSFADE frames from where playback was.
 // - At speed 1 and pitch 0 the mix goes straight out; otherwise the mix of a window of source
-//   frames goes through the stretcher every quantum (see stretch.ts), locked to the position.
+//   frames goes through the stretcher every quantum (see stretch.ts), locked to the position;
+//   gains change once per quantum there, smoothed by the stretcher's overlap-add.
 // - Clicks (on the beat grid, and the count-in) are added after the stretcher: they stay
 //   short and at their own pitch whatever the speed.
 import type { FromProcessor, LevelPair, ToProcessor } from './protocol.ts';
@@ -57,6 +58,10 @@ class MixerProcessor extends AudioWorkletProcessor {
   /** The source frame heard at the start of the next quantum (fractional when stretching). */
   private position = 0;
   private stalled = false;
+  /** Closed by the page: the processor lets itself be collected. */
+  private disposed = false;
+  /** Ticks sent since playback stopped (a stopped mixer goes quiet after reporting it). */
+  private idleTicks = 0;
   /** Frames left of the fade-out that ends playback on pause (0: not pausing). */
   private stopping = 0;
   private seq = 0;
@@ -107,6 +112,11 @@ class MixerProcessor extends AudioWorkletProcessor {
       case 'sync':
         this.post({ type: 'synced', id: message.id });
         break;
+      case 'dispose':
+        this.chunks = [];
+        this.playing = false;
+        this.disposed = true;
+        break;
       case 'init':
         this.stemCount = message.stems;
         this.channels = message.channels;
@@ -141,6 +151,8 @@ class MixerProcessor extends AudioWorkletProcessor {
           message.keep.some(([start, end]) => c.start < end && c.start + c.frames > start),
         );
         this.hint = 0;
+        // What was dropped may be asked for again.
+        this.needed = -1;
         break;
       case 'gains':
         this.target = message.gains;
@@ -189,7 +201,9 @@ class MixerProcessor extends AudioWorkletProcessor {
 
   /** Moves the playhead, crossfading from where it was when playing. */
   private jump(frame: number): void {
-    if (this.playing && !this.stalled) this.fade = { from: this.position, left: CROSSFADE, silent: false };
+    const from = Math.round(this.position);
+    // (During a count-in nothing has sounded yet: the music's own fade-in stays.)
+    if (this.playing && !this.stalled && !this.countIn) this.fade = { from, left: CROSSFADE, silent: false };
     this.position = frame;
   }
 
@@ -269,6 +283,11 @@ class MixerProcessor extends AudioWorkletProcessor {
   private renderMusic(out: Float32Array[], offset: number, length: number): boolean {
     const stretch = this.rate !== 1 || this.semitones !== 0;
     if (stretch && this.stretcher) return this.renderStretched(out, offset, length);
+    if (!Number.isInteger(this.position)) {
+      // Back from the stretcher, whose steps leave a fraction: on to the whole frame, faded in.
+      this.position = Math.round(this.position);
+      this.fade = { from: 0, left: CROSSFADE, silent: true };
+    }
     let done = 0;
     while (done < length) {
       // With the loop on, reaching or being past its end goes back to its start.
@@ -279,7 +298,7 @@ class MixerProcessor extends AudioWorkletProcessor {
           continue;
         }
         this.playing = false;
-        this.post({ type: 'ended' });
+        this.post({ type: 'ended', seq: this.seq });
         break;
       }
       const n = Math.min(length - done, end - this.position);
@@ -349,7 +368,7 @@ class MixerProcessor extends AudioWorkletProcessor {
     }
     if (this.position >= this.frames) {
       this.playing = false;
-      this.post({ type: 'ended' });
+      this.post({ type: 'ended', seq: this.seq });
     }
     // The stretcher smooths jumps itself.
     this.fade = undefined;
@@ -439,7 +458,7 @@ class MixerProcessor extends AudioWorkletProcessor {
     this.meter(stereo);
     this.busyMs += now() - started;
     this.quanta++;
-    return true;
+    return !this.disposed;
   }
 
   private fadeOut(out: Float32Array[]): void {
@@ -463,6 +482,15 @@ class MixerProcessor extends AudioWorkletProcessor {
     });
     this.levelFrames += QUANTUM;
     if (this.levelFrames < sampleRate / TICKS_PER_SEC) return;
+    // Stopped and silent: a couple of ticks say so (meters fall to nothing), then quiet.
+    const idle = !this.playing && this.clicks.length === 0;
+    this.idleTicks = idle ? this.idleTicks + 1 : 0;
+    if (this.idleTicks > 2) {
+      this.levelFrames = 0;
+      this.busyMs = 0;
+      this.quanta = 0;
+      return;
+    }
     const pair = (level: { peak: number; sum: number }): LevelPair => ({
       peak: level.peak,
       rms: Math.sqrt(level.sum / this.levelFrames),

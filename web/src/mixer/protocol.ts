@@ -22,6 +22,8 @@ export interface CountIn {
 export type ToProcessor =
   /** Answered with `synced` once every message before it has been handled. */
   | { type: 'sync'; id: number }
+  /** The page is done with this node: drop the audio and stop processing. */
+  | { type: 'dispose' }
   | { type: 'init'; stems: number; channels: number; frames: number }
   | ChunkMessage
   /** Drops every chunk outside these [start, end) frame ranges. */
@@ -68,5 +70,6 @@ export type FromProcessor =
     }
   /** The frame playback needs next is not loaded. */
   | { type: 'need'; frame: number }
-  | { type: 'ended' }
+  /** Playback reached the end of the track (after the seek `seq`). */
+  | { type: 'ended'; seq: number }
   | { type: 'error'; message: string };

@@ -44,14 +44,28 @@ export async function createStretcher(channels: number, sampleRate: number): Pro
   const pointer = module._setBuffers(channels, windowFrames);
   const bytes = windowFrames * 4;
   const memory = () => (module.exports ? module.exports.memory.buffer : module.HEAP8!.buffer);
-  const view = (c: number) => new Float32Array(memory(), pointer + bytes * c, windowFrames);
+  // Views onto the WASM buffers, made again only if its memory grows (no allocation per block
+  // on the audio thread otherwise).
+  let views: { buffer: ArrayBufferLike; inputs: Float32Array[]; outputs: Float32Array[] } | undefined;
+  const buffers = () => {
+    const buffer = memory();
+    if (views?.buffer !== buffer) {
+      const at = (c: number) => new Float32Array(buffer, pointer + bytes * c, windowFrames);
+      views = {
+        buffer,
+        inputs: Array.from({ length: channels }, (_, c) => at(c)),
+        outputs: Array.from({ length: channels }, (_, c) => at(channels + c)),
+      };
+    }
+    return views;
+  };
   let semitones = 0;
   module._setTransposeSemitones(0, TONALITY_HZ / sampleRate);
   return {
     channels,
     windowFrames,
     lookAhead: (rate) => Math.round(inputLatency + outputLatency * rate),
-    input: () => Array.from({ length: channels }, (_, c) => view(c)),
+    input: () => buffers().inputs,
     setSemitones(next) {
       if (next === semitones) return;
       semitones = next;
@@ -61,10 +75,8 @@ export async function createStretcher(channels: number, sampleRate: number): Pro
       if (length > windowFrames) throw new RangeError(`a block of ${length} frames is over ${windowFrames}`);
       module._seek(windowFrames, rate);
       module._process(0, length);
-      for (let c = 0; c < output.length; c++) {
-        const out = new Float32Array(memory(), pointer + bytes * (channels + (c % channels)), length);
-        output[c]!.set(out, offset);
-      }
+      const { outputs } = buffers();
+      for (let c = 0; c < output.length; c++) output[c]!.set(outputs[c % channels]!.subarray(0, length), offset);
     },
   };
 }
