@@ -16,6 +16,7 @@ import { DIST } from '../dist-dir.ts';
 import { CHROMIUM_ARGS, findChromium } from '../find-chromium.mjs';
 import { serveStatic } from '../static-server.ts';
 import { synthesiseSong } from './song.ts';
+import { measureMixerLoad, printMixerLoad } from './mixer-load.ts';
 
 const RATE = 44_100;
 const SONG_SEC = 240;
@@ -88,7 +89,8 @@ async function importAndSeparate(page: Page, file: string): Promise<void> {
   await link.click();
   await page.getByTestId('separation-model').selectOption('quick');
   await page.getByRole('button', { name: `Separate ${TITLE}` }).click();
-  await page.getByTestId('export-panel').waitFor({ timeout: 600_000 });
+  await page.getByTestId('open-export').click({ timeout: 600_000 });
+  await page.getByTestId('export-panel').waitFor();
 }
 
 /** Reads every chunk of the newest stem set once, one transaction each; milliseconds. */
@@ -148,15 +150,6 @@ async function timeExport(page: Page, run: ExportCase): Promise<number> {
   const error = panel.getByTestId('export-error');
   if (await error.count()) throw new Error(`${run.label}: ${await error.innerText()}`);
   return ms;
-}
-
-/**
- * The mixer's AudioWorklet render time per 128-frame quantum, as a share of the quantum's
- * real-time budget. Left to the mixer's engineer: returns undefined until it is measured.
- */
-export async function measureMixerLoad(_page: Page): Promise<number | undefined> {
-  console.log('mixer load: not measured');
-  return undefined;
 }
 
 async function main(): Promise<void> {
@@ -228,8 +221,7 @@ async function main(): Promise<void> {
         `${((SONG_SEC * RATE * 2 * 3) / 1e6).toFixed(0)} MB of WAV).`,
     );
 
-    // The mixer's engineer fills this in.
-    await measureMixerLoad(page);
+    printMixerLoad(await measureMixerLoad(page));
     await context.close();
   } finally {
     await browser.close();

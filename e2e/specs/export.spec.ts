@@ -38,6 +38,7 @@ async function separatedSong(page: Page, file = fixture(SONG), title = TITLE): P
   await page.getByRole('radio', { name: /^All/ }).check();
   await page.getByRole('button', { name: `Separate ${title}` }).click();
   await expect(page.getByTestId('stem-set')).toHaveCount(1, { timeout: 120_000 });
+  await page.getByTestId('open-export').click();
   await expect(panel(page)).toBeVisible();
 }
 
