@@ -1,9 +1,14 @@
-// The mixer's audio-thread load: its AudioWorklet reports the mean time process() takes per
-// 128-frame render quantum (30 times a second), shown in the mixer as "Audio load". This plays
-// the open track's stems in the app's mixer at speed 1 (the stems are only summed: the
-// reference) and with the time-stretcher on, and reads that figure against the quantum's
-// length, its real-time budget.
+// The mixer's audio-thread load, two ways:
+// - In the app: its AudioWorklet reports the mean time process() takes per 128-frame render
+//   quantum (30 times a second), shown in the mixer as "Audio load". That clock is Date.now
+//   (the worklet scope has no performance.now), so it resolves only a millisecond: fine for
+//   the stretcher's load, too coarse for plain summing.
+// - Offline: the built app's own processor file rendering 4 stems of noise through an
+//   OfflineAudioContext as fast as it can, timed with the page's performance.now: the time per
+//   quantum, precisely, at speed 1 (the stems only summed: the reference) and with the
+//   stretcher on.
 import type { Page } from '@playwright/test';
+import { readdir } from 'node:fs/promises';
 
 export interface MixerLoad {
   setting: string;
@@ -65,14 +70,79 @@ export async function measureMixerLoad(page: Page, seconds = 10): Promise<MixerL
   return results;
 }
 
-export function printMixerLoad(loads: MixerLoad[]): void {
-  console.log('\nMixer audio thread, 4 stems (time per 128-frame render quantum against its budget)');
+/** The built processor's URL path (`/assets/mixer.worklet-<hash>.js`). */
+export async function workletPath(dist: string): Promise<string> {
+  const file = (await readdir(`${dist}/assets`)).find((name) => /^mixer\.worklet-.*\.js$/.test(name));
+  if (!file) throw new Error(`no mixer worklet in ${dist}/assets: build first`);
+  return `/assets/${file}`;
+}
+
+/** Renders `seconds` of 4 stereo stems through the processor per setting; ms per quantum. */
+export async function measureWorkletOffline(page: Page, url: string, seconds = 30): Promise<MixerLoad[]> {
+  const settings: [string, number, number][] = [
+    ['speed 100 %, pitch 0 (stems summed)', 1, 0],
+    ['speed 75 %, pitch 0 (stretcher on)', 0.75, 0],
+    ['speed 125 %, pitch +3 st (stretcher on)', 1.25, 3],
+  ];
+  const results: MixerLoad[] = [];
+  for (const [setting, rate, semitones] of settings) {
+    const ms = await page.evaluate(
+      async ({ url, seconds, rate, semitones }) => {
+        const sampleRate = 44_100;
+        const context = new OfflineAudioContext({ numberOfChannels: 2, length: seconds * sampleRate, sampleRate });
+        await context.audioWorklet.addModule(url);
+        const node = new AudioWorkletNode(context, 'sfa-mixer', {
+          numberOfInputs: 0,
+          numberOfOutputs: 1,
+          outputChannelCount: [2],
+        });
+        node.connect(context.destination);
+        const ready = new Promise<void>((resolve) => {
+          node.port.onmessage = (event: MessageEvent<{ type: string }>) => {
+            if (event.data.type === 'ready') resolve();
+          };
+        });
+        const frames = Math.ceil((seconds * 1.5 + 2) * sampleRate);
+        node.port.postMessage({ type: 'init', stems: 4, channels: 2, frames });
+        let seed = 1;
+        const noise = (length: number) =>
+          Float32Array.from({ length }, () => ((seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647 - 0.5) * 0.5);
+        const chunk = 6 * sampleRate;
+        for (let start = 0; start < frames; start += chunk) {
+          const n = Math.min(chunk, frames - start);
+          const stems = Array.from({ length: 4 }, () => [noise(n), noise(n)]);
+          node.port.postMessage({ type: 'chunk', start, frames: n, stems });
+        }
+        node.port.postMessage({ type: 'gains', gains: Array.from({ length: 4 }, () => [0.25, 0.25]) });
+        node.port.postMessage({ type: 'speed', rate, semitones });
+        node.port.postMessage({ type: 'play' });
+        await ready;
+        const started = performance.now();
+        await context.startRendering();
+        return performance.now() - started;
+      },
+      { url, seconds, rate, semitones },
+    );
+    const quanta = (seconds * 44_100) / 128;
+    results.push({
+      setting,
+      meanMs: ms / quanta,
+      worstMs: Number.NaN,
+      budgetMs: (128 / 44_100) * 1000,
+      samples: quanta,
+    });
+  }
+  return results;
+}
+
+export function printMixerLoad(loads: MixerLoad[], title: string): void {
+  console.log(`\n${title}`);
   console.log('| setting | mean | worst 1/30 s | budget | mean load | × summing |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   const reference = loads[0]?.meanMs ?? 0;
   for (const load of loads) {
     console.log(
-      `| ${load.setting} | ${load.meanMs.toFixed(4)} ms | ${load.worstMs.toFixed(4)} ms | ${load.budgetMs.toFixed(3)} ms | ${((100 * load.meanMs) / load.budgetMs).toFixed(1)} % | ${(load.meanMs / (reference || 1)).toFixed(2)} |`,
+      `| ${load.setting} | ${load.meanMs.toFixed(4)} ms | ${Number.isNaN(load.worstMs) ? '–' : `${load.worstMs.toFixed(4)} ms`} | ${load.budgetMs.toFixed(3)} ms | ${((100 * load.meanMs) / load.budgetMs).toFixed(1)} % | ${(load.meanMs / (reference || 1)).toFixed(2)} |`,
     );
   }
 }
