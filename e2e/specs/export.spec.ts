@@ -6,6 +6,7 @@ import { FLACDecoder } from '@wasm-audio-decoders/flac';
 import { expect, test, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import { MPEGDecoder } from 'mpg123-decoder';
+import { parseBuffer } from 'music-metadata';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -368,4 +369,49 @@ test('exporting stems that were deleted meanwhile says so', async ({ page }) => 
   await startExport(page, { format: 'wav16', stems: ['vocals'] });
   await expect(panel(page).getByTestId('export-error')).toContainText('deleted');
   await expect(panel(page).getByTestId('export-result')).toHaveCount(0);
+});
+
+test('a tagged track exports as "Artist - Title (stem)" with its tags, and shares that very file', async ({ page }) => {
+  test.setTimeout(180_000);
+  // Headless Chromium on Linux has no share sheet: the page gets one that records what it is given.
+  await page.addInitScript(() => {
+    const shared: File[] = [];
+    (window as unknown as { sharedFiles: File[] }).sharedFiles = shared;
+    Object.defineProperty(navigator, 'canShare', {
+      configurable: true,
+      value: (data?: ShareData) => (data?.files ?? []).every((file) => !file.name.endsWith('.zip')),
+    });
+    Object.defineProperty(navigator, 'share', {
+      configurable: true,
+      value: async (data: ShareData) => void shared.push(...(data.files ?? [])),
+    });
+  });
+  // tone.wav carries title "Fixture Tone WAV" and artist "SFA Tests".
+  await separatedSong(page, fixture('tone.wav'), 'Fixture Tone WAV');
+  const name = 'SFA Tests - Fixture Tone WAV (vocals).wav';
+  const bytes = await exportAndDownload(page, { stems: ['vocals'], format: 'wav24', zip: false }, name);
+  const tags = await parseBuffer(bytes, { mimeType: 'audio/wav' });
+  expect(tags.common.title).toBe('Fixture Tone WAV (vocals)');
+  expect(tags.common.artist).toBe('SFA Tests');
+  expect(tags.format.sampleRate).toBe(44_100);
+  expect(tags.format.numberOfSamples).toBe(110_250);
+
+  await panel(page)
+    .locator(`[data-testid="export-result"][data-name="${name}"]`)
+    .getByRole('button', { name: `Share ${name}` })
+    .click();
+  const shared = await page.evaluate(async () => {
+    const files = (window as unknown as { sharedFiles: File[] }).sharedFiles;
+    return Promise.all(
+      files.map(async (file) => ({
+        name: file.name,
+        type: file.type,
+        bytes: [...new Uint8Array(await file.arrayBuffer())],
+      })),
+    );
+  });
+  expect(shared).toHaveLength(1);
+  expect(shared[0]!.name).toBe(name);
+  expect(shared[0]!.type).toBe('audio/wav');
+  expect(Buffer.from(shared[0]!.bytes).equals(Buffer.from(bytes))).toBe(true);
 });

@@ -131,7 +131,7 @@ class PartialFile {
     await this.folder.removeEntry(this.name).catch(() => undefined);
     // FileSystemHandle.move (Chromium 110+ for OPFS): not yet in TypeScript's lib.
     await (this.fileHandle as unknown as { move(name: string): Promise<void> }).move(this.name);
-    return this.fileHandle.getFile();
+    return typed(await this.fileHandle.getFile());
   }
 
   /** Closes and deletes it (a cancel, a failure, a ZIP's temporary file once copied). */
@@ -256,6 +256,22 @@ function isQuotaError(error: unknown): boolean {
     (error instanceof Error && error.name === 'QuotaExceededError') ||
     (error instanceof SfaError && error.code === 'storage-full')
   );
+}
+
+const TYPES: Record<string, string> = {
+  wav: 'audio/wav',
+  flac: 'audio/flac',
+  mp3: 'audio/mpeg',
+  zip: 'application/zip',
+};
+
+/**
+ * The file with its media type: OPFS gives files none, and a share sheet (or a DAW's drop
+ * target) goes by it. The new File refers to the same bytes; nothing is copied.
+ */
+function typed(file: File): File {
+  const type = TYPES[file.name.split('.').pop()?.toLowerCase() ?? ''] ?? '';
+  return type ? new File([file], file.name, { type, lastModified: file.lastModified }) : file;
 }
 
 /** Deletes what a crashed or killed export left, and all but the newest `KEPT_FILES` exports. */
@@ -427,7 +443,7 @@ async function list(): Promise<ExportedFile[]> {
   for await (const name of folder.keys()) {
     if (name.endsWith(PARTIAL_SUFFIX)) continue;
     const file = await (await folder.getFileHandle(name)).getFile().catch(() => undefined);
-    if (file) files.push({ file });
+    if (file) files.push({ file: typed(file) });
   }
   return files.sort((a, b) => b.file.lastModified - a.file.lastModified);
 }
