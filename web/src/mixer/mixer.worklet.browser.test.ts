@@ -218,6 +218,23 @@ describe('mixer worklet', () => {
     expect(step).toBeLessThan((0.5 * (2 * Math.PI * 2000)) / RATE + (0.5 * (2 * Math.PI * 300)) / RATE + 1e-3);
   });
 
+  it('crossfades a seek and a loop wrap instead of jumping (no click)', async () => {
+    // A 440 Hz sine: a jump to a point half a period away would step by up to 2 × 0.5.
+    const frames = 4 * RATE;
+    const r = await rig(3, [[sine(frames, 440)]], [RATE]);
+    const output = await render(r, [
+      [0, () => r.send({ type: 'play' })],
+      [1, () => r.send({ type: 'seek', frame: 2 * RATE + 50, seq: 1 })],
+      [1.5, () => r.send({ type: 'loop', start: 2 * RATE + 7, end: 2 * RATE + 7 + 10_001, enabled: true })],
+    ]);
+    const left = output.getChannelData(0);
+    const slope = (0.5 * 2 * Math.PI * 440) / RATE;
+    let step = 0;
+    for (let i = 1; i < left.length; i++) step = Math.max(step, Math.abs(left[i]! - left[i - 1]!));
+    // The sine's own steepest step, plus what a 256-frame crossfade between two phases adds.
+    expect(step).toBeLessThan(slope + (2 * 0.5) / 256 + 1e-6);
+  });
+
   it('fades in on play and out on pause instead of clicking', async () => {
     const r = await rig(2, [[new Float32Array(3 * RATE).fill(0.5)]], [RATE]);
     const output = await render(r, [
