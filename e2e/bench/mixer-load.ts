@@ -97,11 +97,15 @@ export async function measureWorkletOffline(page: Page, url: string, seconds = 3
           outputChannelCount: [2],
         });
         node.connect(context.destination);
-        const ready = new Promise<void>((resolve) => {
-          node.port.onmessage = (event: MessageEvent<{ type: string }>) => {
-            if (event.data.type === 'ready') resolve();
-          };
-        });
+        let heard = 0;
+        let ready!: () => void;
+        let synced!: () => void;
+        const isReady = new Promise<void>((resolve) => (ready = resolve));
+        const isSynced = new Promise<void>((resolve) => (synced = resolve));
+        node.port.onmessage = (event: MessageEvent<{ type: string }>) => {
+          if (event.data.type === 'ready') ready();
+          if (event.data.type === 'synced') synced();
+        };
         const frames = Math.ceil((seconds * 1.5 + 2) * sampleRate);
         node.port.postMessage({ type: 'init', stems: 4, channels: 2, frames });
         let seed = 1;
@@ -116,10 +120,17 @@ export async function measureWorkletOffline(page: Page, url: string, seconds = 3
         node.port.postMessage({ type: 'gains', gains: Array.from({ length: 4 }, () => [0.25, 0.25]) });
         node.port.postMessage({ type: 'speed', rate, semitones });
         node.port.postMessage({ type: 'play' });
-        await ready;
+        // Every message handled before rendering starts (offline rendering may not stop for them).
+        node.port.postMessage({ type: 'sync', id: 1 });
+        await Promise.all([isReady, isSynced]);
         const started = performance.now();
-        await context.startRendering();
-        return performance.now() - started;
+        const output = await context.startRendering();
+        const ms = performance.now() - started;
+        const left = output.getChannelData(0);
+        for (let i = 0; i < left.length; i += 64) heard += left[i]! * left[i]!;
+        // Silence would mean nothing was mixed, and the time would mean nothing.
+        if (!(heard > 0)) throw new Error('the processor rendered silence');
+        return ms;
       },
       { url, seconds, rate, semitones },
     );
