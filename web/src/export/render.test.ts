@@ -7,6 +7,7 @@ import type { Stretcher } from '../mixer/stretch.ts';
 import { defaultStrip, type ChannelStrip } from '../mixer/strips.ts';
 import {
   BLOCK_FRAMES,
+  mixGains,
   mixStream,
   stemStream,
   stretchedMixStream,
@@ -175,6 +176,23 @@ describe('mixStream', () => {
       2,
     );
     expect(maxDiff(await collect(stream), expected)).toBeLessThan(1e-6);
+  });
+});
+
+describe('mixGains', () => {
+  const strip = (stem: StemName, change: Partial<ChannelStrip>): ChannelStrip => ({ ...defaultStrip(stem), ...change });
+
+  it('counts solos among the chosen stems only', () => {
+    // Vocals soloed in the mixer, the mix of the others exported: they are all heard.
+    const strips = [strip('vocals', { soloed: true }), strip('drums', {}), strip('bass', { gainDb: -6 })];
+    const gains = mixGains({ stems: ['drums', 'bass'], strips, masterDb: 0 });
+    expect(gains[0]).toEqual([1, 1]);
+    expect(gains[1]![0]).toBeCloseTo(10 ** (-6 / 20), 12);
+  });
+
+  it('refuses a mix that would be silence, naming the stems', () => {
+    const strips = [strip('drums', { muted: true }), strip('bass', { gainDb: -60 })];
+    expect(() => mixGains({ stems: ['drums', 'bass'], strips, masterDb: 0 })).toThrow(/drums, bass.*silence/);
   });
 });
 

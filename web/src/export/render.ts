@@ -95,9 +95,17 @@ export function stemStream(source: ChunkSource, set: SetShape, stem: StemName): 
 
 /** Each mixed stem's linear [left, right] gain, solos and mutes of every strip included. */
 export function mixGains(mix: MixSettings): [number, number][] {
-  const strips = [...mix.strips, ...mix.stems.filter((s) => !mix.strips.some((t) => t.stem === s)).map(defaultStrip)];
+  // Solo and mute among the chosen stems only: a stem soloed in the mixer but not chosen must not
+  // silence the ones that are.
+  const strips = mix.stems.map((stem) => mix.strips.find((s) => s.stem === stem) ?? defaultStrip(stem));
   const gains = stripGains(strips, mix.masterDb);
-  return mix.stems.map((stem) => gains[strips.findIndex((s) => s.stem === stem)]!);
+  if (gains.every(([left, right]) => left === 0 && right === 0)) {
+    throw new SfaError(
+      'bad-request',
+      `every chosen stem (${mix.stems.join(', ')}) is muted or turned all the way down in the mixer: the mix would be silence`,
+    );
+  }
+  return gains;
 }
 
 /**

@@ -86,8 +86,24 @@ export class Exports {
       ];
     } catch (error) {
       if (!isAbortError(error)) this.error = errorMessage(error);
+      // A cancelled or failed run of several files may have replaced some of them already:
+      // list what is there now, so no entry points at a file that is gone.
+      await this.refresh(set.id);
     } finally {
       this.running = undefined;
+    }
+  }
+
+  /** The results as stored now: gone files dropped, files stored meanwhile added (for `setId`). */
+  private async refresh(setId: string): Promise<void> {
+    try {
+      const kept = await exportWorker.call((api) => api.list());
+      this.results = kept.map((f) => ({
+        ...f,
+        setId: this.results.find((r) => r.file.name === f.file.name)?.setId ?? setId,
+      }));
+    } catch {
+      // Only a refresh: the error already shown says what went wrong.
     }
   }
 

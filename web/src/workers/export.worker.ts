@@ -68,6 +68,7 @@ interface SyncHandle {
   write(buffer: Uint8Array, options: { at: number }): number;
   read(buffer: Uint8Array, options: { at: number }): number;
   getSize(): number;
+  truncate(size: number): void;
   flush(): void;
   close(): void;
 }
@@ -95,13 +96,20 @@ class PartialFile {
     const fileHandle = await folder.getFileHandle(name + PARTIAL_SUFFIX, { create: true });
     const sync = (fileHandle as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle;
     const handle = await sync.call(fileHandle);
+    // A partial file another run left (and could not delete) must not leave its tail behind.
+    handle.truncate(0);
     return new PartialFile(folder, name, fileHandle, handle, onWrite);
   }
 
   readonly sink: Required<ByteSink> = {
     write: async (bytes) => {
       const wrote = this.handle.write(bytes, { at: this.written });
-      if (wrote !== bytes.length) throw new SfaError('storage-failed', `wrote ${wrote} of ${bytes.length} bytes`);
+      if (wrote !== bytes.length) {
+        throw new SfaError(
+          'storage-failed',
+          `the browser's storage took ${wrote} of ${bytes.length} bytes of ${this.name}`,
+        );
+      }
       this.written += wrote;
       this.onWrite(wrote);
     },
@@ -194,7 +202,7 @@ function plan(db: LibraryDb, set: StemSetRecord, track: TrackRecord, request: Ex
       title: `${track.title} (${part})`,
       artist: track.artist,
       album: track.album,
-      comment: `${part === 'mix' ? 'Mix of stems' : 'Stem'} by ${set.modelName}, Sound Forge Alchemy`,
+      comment: `${part.startsWith('mix') ? 'Mix of stems' : 'Stem'} by ${set.modelName}, Sound Forge Alchemy`,
     },
   });
   const { stems } = request.source;
