@@ -301,6 +301,7 @@ async function cleanUp(folder: Folder, keep: readonly string[]): Promise<void> {
 const running = new Map<string, AbortController>();
 /** One export at a time: clean-up must not delete another export's partial files. */
 const turns = new RunQueue();
+const EXPORT_LOCK = 'sfa-export';
 
 function releaseCallback(callback: unknown): void {
   (callback as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
@@ -321,7 +322,13 @@ async function exportAudio(
   const controller = new AbortController();
   running.set(jobId, controller);
   try {
-    return await turns.run(() => run(jobId, request, controller.signal, onProgress));
+    // One at a time in this worker, and across windows of the app (each has its own worker
+    // over the same OPFS folder): a Web Lock, waited for like a turn.
+    return await turns.run(() =>
+      navigator.locks.request(EXPORT_LOCK, { signal: controller.signal }, () =>
+        run(jobId, request, controller.signal, onProgress),
+      ),
+    );
   } finally {
     running.delete(jobId);
     releaseCallback(onProgress);
