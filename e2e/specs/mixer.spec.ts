@@ -168,3 +168,40 @@ test('half speed keeps a tone at its pitch; +12 semitones doubles it', async ({ 
   const octave = await capture(page, 1.5);
   expect(Math.abs(dominantFrequency(octave.left, octave.sampleRate) / 880 - 1)).toBeLessThan(0.01);
 });
+
+test('offline after the first visit, the mixer plays the stored stems and exports them', async ({ page, context }) => {
+  await installAudioTap(page);
+  const app = new AppPage(page);
+  await app.open();
+  await app.waitForServiceWorker();
+  await app.importFiles(fixture(SONG));
+  await app.openTrack('song-a-minor-120');
+  await page.getByTestId('separation-model').selectOption('quick');
+  await page.getByRole('button', { name: 'Separate song-a-minor-120' }).click();
+  await expect(page.getByTestId('stem-set')).toHaveCount(1, { timeout: 60_000 });
+
+  await context.setOffline(true);
+  // Back on the same track page, from the service worker and the library alone.
+  await page.reload();
+  await page.getByTestId('open-mixer').click();
+  const mixer = page.getByTestId('mixer');
+  await expect(mixer.getByTestId('mixer-play')).toBeEnabled();
+  await play(mixer);
+  const heard = await capture(page, 1);
+  expect(rms(heard.left)).toBeGreaterThan(0.01);
+  await expect(mixer.getByRole('alert')).toHaveCount(0);
+
+  // The export worker and its encoders come from the precache too.
+  await page.getByTestId('open-export').click();
+  const panel = page.getByTestId('export-panel');
+  await panel.getByRole('radio', { name: 'Each stem as a file' }).check();
+  for (const stem of STEMS) await panel.getByRole('checkbox', { name: stem, exact: true }).setChecked(stem === 'bass');
+  await panel.getByTestId('export-format').selectOption('flac24');
+  await panel.getByTestId('export-start').click();
+  await expect(panel.locator('[data-testid="export-result"][data-name="song-a-minor-120 (bass).flac"]')).toHaveCount(
+    1,
+    {
+      timeout: 60_000,
+    },
+  );
+});
