@@ -147,7 +147,7 @@ async function isZodEvalProbe({ directive, blocked, sourceFile, line, column }: 
   return around.includes('jitless') && around.includes('Function(``)');
 }
 
-test('the app runs from it under its CSP: imports every format, analyses, opens a track, loads ONNX Runtime', async ({
+test('the app runs from it under its CSP: imports every format, analyses, loads ONNX Runtime, plays the mixer, exports', async ({
   page,
 }) => {
   const violations: Violation[] = [];
@@ -191,6 +191,42 @@ test('the app runs from it under its CSP: imports every format, analyses, opens 
   }, ortDir);
   expect(ort.glue).toBe('function');
   expect(ort.exports).toBeGreaterThan(10);
+
+  // The mixer's AudioWorklet (the stretcher's WebAssembly inside it) and the export worker's
+  // encoders (libFLAC's and LAME's WebAssembly) under the same policy.
+  await page.getByTestId('separation-model').selectOption('quick');
+  await page.getByRole('button', { name: `Separate ${FIXTURE_TRACKS.mp3.title}` }).click();
+  await expect(page.getByTestId('stem-set')).toHaveCount(1, { timeout: 60_000 });
+  await page.getByTestId('open-mixer').click();
+  const mixer = page.getByTestId('mixer');
+  await mixer.getByTestId('mixer-speed').evaluate((input: HTMLInputElement) => {
+    input.value = '75';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await mixer.getByTestId('mixer-play').click();
+  await expect(mixer.getByTestId('mixer-play')).toHaveAttribute('aria-label', 'Pause mix');
+  await expect
+    .poll(async () => Number(await mixer.getByTestId('mixer-position').getAttribute('data-seconds')))
+    .toBeGreaterThan(0.3);
+  await expect(mixer.getByRole('alert')).toHaveCount(0);
+  await mixer.getByTestId('mixer-play').click();
+  await page.getByTestId('open-export').click();
+  const panel = page.getByTestId('export-panel');
+  await panel.getByRole('radio', { name: 'Each stem as a file' }).check();
+  for (const stem of ['vocals', 'drums', 'bass', 'other']) {
+    await panel.getByRole('checkbox', { name: stem, exact: true }).setChecked(stem === 'bass');
+  }
+  for (const [format, extension] of [
+    ['flac24', 'flac'],
+    ['mp3', 'mp3'],
+  ] as const) {
+    await panel.getByTestId('export-format').selectOption(format);
+    await panel.getByTestId('export-start').click();
+    await expect(panel.locator(`[data-testid="export-result"][data-name$="(bass).${extension}"]`)).toHaveCount(1, {
+      timeout: 60_000,
+    });
+    await expect(panel.getByTestId('export-error')).toHaveCount(0);
+  }
   const unexpected = [];
   for (const violation of violations) if (!(await isZodEvalProbe(violation))) unexpected.push(violation);
   expect(unexpected).toEqual([]);

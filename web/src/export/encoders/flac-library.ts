@@ -3,6 +3,7 @@
 // (a separate .wasm asset would be missing from the offline precache); in Node it reads the file
 // beside its script, which works only while no global `fetch` exists, so `fetch` is hidden for
 // the import (Node runs this only in tests).
+import { SfaError } from '@sfa/shared/protocol/errors';
 import type * as FlacModule from 'libflacjs/dist/libflac.wasm';
 import wasmDataUrl from 'libflacjs/dist/libflac.wasm.wasm?url&inline';
 
@@ -10,9 +11,31 @@ export type Flac = typeof FlacModule;
 
 let library: Promise<Flac> | undefined;
 
+/** libFLAC compiles in well under a second; a loader that never says "ready" has failed. */
+const READY_TIMEOUT_MS = 20_000;
+
 export function loadFlac(): Promise<Flac> {
   library ??= importFlac().then(
-    (flac) => new Promise<Flac>((resolve) => (flac.isReady() ? resolve(flac) : flac.on('ready', () => resolve(flac)))),
+    (flac) =>
+      new Promise<Flac>((resolve, reject) => {
+        if (flac.isReady()) return resolve(flac);
+        // Its loader reports a failure (a policy refusing its WebAssembly, say) only on the
+        // console and then never becomes ready: say so instead of waiting for ever.
+        const timer = setTimeout(
+          () =>
+            reject(
+              new SfaError(
+                'internal',
+                'the FLAC encoder (libFLAC, WebAssembly) did not load; a Content-Security-Policy without data: in connect-src stops it',
+              ),
+            ),
+          READY_TIMEOUT_MS,
+        );
+        flac.on('ready', () => {
+          clearTimeout(timer);
+          resolve(flac);
+        });
+      }),
   );
   library.catch(() => (library = undefined));
   return library;
