@@ -8,7 +8,7 @@
 // renderer process of this browser (the tab and its workers), from /proc every 100 ms.
 // Figures come from one run on a shared machine: compare ratios, not absolute times.
 import { chromium, type Page } from 'playwright-core';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { encodeWav } from '../../shared/src/audio/wav-encode.ts';
@@ -16,6 +16,7 @@ import { DIST } from '../dist-dir.ts';
 import { CHROMIUM_ARGS, findChromium } from '../find-chromium.mjs';
 import { serveStatic } from '../static-server.ts';
 import { synthesiseSong } from './song.ts';
+import { rendererRssMb, sampleRendererMemory } from './renderer-memory.ts';
 import { measureMixerLoad, measureWorkletOffline, printMixerLoad, workletPath } from './mixer-load.ts';
 
 const RATE = 44_100;
@@ -26,54 +27,6 @@ const TITLE = `bench-export-${SONG_SEC}s`;
 const STEMS = ['vocals', 'drums', 'bass', 'other'];
 
 let browserPid = 0;
-
-/**
- * RSS of every renderer process of our browser (the tab, its workers, their WASM memory), MB.
- * The same reading as bench:separation-web's, so the two benches' figures compare.
- */
-async function rendererRssMb(): Promise<number> {
-  const parents = new Map<number, number>();
-  const renderers: number[] = [];
-  for (const entry of await readdir('/proc').catch(() => [])) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      if ((await readFile(`/proc/${entry}/cmdline`, 'utf8')).includes('--type=renderer')) renderers.push(Number(entry));
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  const ours = (pid: number): boolean => {
-    for (let p = pid, hops = 0; p > 1 && hops < 10; p = parents.get(p) ?? 0, hops++) if (p === browserPid) return true;
-    return false;
-  };
-  let total = 0;
-  for (const pid of renderers.filter(ours)) {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-    total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  }
-  return total;
-}
-
-/** Samples `rendererRssMb` every 100 ms until stopped; resolves with the peak. */
-function sampleMemory(): { stop(): Promise<number> } {
-  let peak = 0;
-  let sampling = true;
-  const loop = (async () => {
-    while (sampling) {
-      peak = Math.max(peak, await rendererRssMb());
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  })();
-  return {
-    async stop() {
-      sampling = false;
-      await loop;
-      return peak;
-    },
-  };
-}
 
 async function songFile(): Promise<string> {
   await mkdir(WORK_DIR, { recursive: true });
@@ -190,8 +143,8 @@ async function main(): Promise<void> {
     let beforeZipMb = 0;
     let zipPeakMb = 0;
     for (const run of cases) {
-      if (run.zip) beforeZipMb = await rendererRssMb();
-      const memory = run.zip ? sampleMemory() : undefined;
+      if (run.zip) beforeZipMb = await rendererRssMb(browserPid);
+      const memory = run.zip ? sampleRendererMemory(browserPid) : undefined;
       const ms = await timeExport(page, run);
       if (memory) zipPeakMb = await memory.stop();
       const bytes = await page

@@ -11,13 +11,14 @@
 
 import { chromium, type Browser, type Page } from 'playwright-core';
 import * as ortNode from 'onnxruntime-node';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { encodeWav } from '../../shared/src/audio/wav-encode.ts';
 import { htdemucsDescriptor } from '../../shared/src/separation/descriptor-presets.ts';
 import { buildHtdemucsLikeModel } from '../../models/builders/htdemucs-like.ts';
 import { DIST } from '../dist-dir.ts';
+import { rendererRssMb, sampleRendererMemory } from './renderer-memory.ts';
 import { CHROMIUM_ARGS, findChromium } from '../find-chromium.mjs';
 import { startModelServer } from '../model-server.ts';
 import { storeModelFromUrl } from '../pages/stored-model.ts';
@@ -74,32 +75,6 @@ async function nodeRunMs(bytes: Uint8Array, threads: number): Promise<number> {
 }
 
 let browserPid = 0;
-
-/** RSS of every renderer process of our browser (the tab, its workers, their WASM memory), MB. */
-async function rendererRssMb(): Promise<number> {
-  const parents = new Map<number, number>();
-  const renderers: number[] = [];
-  for (const entry of await readdir('/proc').catch(() => [])) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      if ((await readFile(`/proc/${entry}/cmdline`, 'utf8')).includes('--type=renderer')) renderers.push(Number(entry));
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  const ours = (pid: number): boolean => {
-    for (let p = pid, hops = 0; p > 1 && hops < 10; p = parents.get(p) ?? 0, hops++) if (p === browserPid) return true;
-    return false;
-  };
-  let total = 0;
-  for (const pid of renderers.filter(ours)) {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-    total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  }
-  return total;
-}
 
 interface JobFigures {
   jobMs: number;
@@ -159,14 +134,7 @@ async function stemSetTiming(page: Page): Promise<{ jobMs: number; modelRunMs?: 
 /** Runs one separation from the track view; with `stopAfterSegments`, cancels after that many. */
 async function separateAndListen(page: Page, modelId: string, stopAfterSegments?: number): Promise<JobFigures> {
   await page.getByTestId('separation-model').selectOption(modelId);
-  let peakRssMb = 0;
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      peakRssMb = Math.max(peakRssMb, await rendererRssMb());
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  })();
+  const memory = sampleRendererMemory(browserPid, 250);
   const started = performance.now();
   await page.getByRole('button', { name: /^Separate / }).click();
   if (stopAfterSegments) {
@@ -174,8 +142,7 @@ async function separateAndListen(page: Page, modelId: string, stopAfterSegments?
       .getByTestId('separation-status')
       .filter({ hasText: new RegExp(`segment (${stopAfterSegments}|[${stopAfterSegments + 1}-9]\\d*) of`) })
       .waitFor({ timeout: 600_000 });
-    sampling = false;
-    await sampler;
+    const peakRssMb = await memory.stop();
     await page.getByRole('button', { name: 'Cancel' }).click();
     return { jobMs: performance.now() - started, firstAudibleMs: NaN, peakRssMb };
   }
@@ -196,8 +163,7 @@ async function separateAndListen(page: Page, modelId: string, stopAfterSegments?
     previewed,
     new Promise<undefined>((resolve) => setTimeout(resolve, 2_000, undefined)),
   ]);
-  sampling = false;
-  await sampler;
+  const peakRssMb = await memory.stop();
   // The finished stems play in the mixer: audible once it has loaded them and started.
   await set.getByTestId('open-mixer').click();
   await page.getByTestId('mixer-play').click();
@@ -262,7 +228,7 @@ async function main(): Promise<void> {
     const memoryPage = await openApp(browser, 2);
     await storeModel(memoryPage);
     await importAndOpen(memoryPage, song600);
-    const idle = await rendererRssMb();
+    const idle = await rendererRssMb(browserPid);
     const modelMemory = await separateAndListen(memoryPage, descriptor.id, 3);
     const quickMemory = await separateAndListen(memoryPage, 'quick');
     console.log(
