@@ -2,7 +2,7 @@ import { FLACDecoder } from '@wasm-audio-decoders/flac';
 import { parseBuffer } from 'music-metadata';
 import { afterAll, describe, expect, it } from 'vitest';
 import { integerScale, quantise } from './pcm.ts';
-import { chirp, encodeInBlocks, noise, sameBytes, sine, TEST_TAGS } from './test-signals.ts';
+import { encodeInBlocks, noise, sameBytes, sine, roundTripCases, TEST_TAGS } from './test-signals.ts';
 
 const decoder = new FLACDecoder();
 afterAll(() => decoder.free());
@@ -31,21 +31,7 @@ function decodedIntegers(samples: Float32Array, bits: 16 | 24): Int32Array {
   return Int32Array.from(samples, (sample) => Math.round(sample * divisor));
 }
 
-const CASES: { name: string; sampleRate: number; channels: Float32Array[] }[] = [
-  { name: 'mono 440 Hz at 8000 Hz', sampleRate: 8000, channels: [sine(440, 8000, 8001)] },
-  {
-    name: 'stereo, different L/R at 22050 Hz',
-    sampleRate: 22050,
-    channels: [sine(440, 22050, 22050), chirp(50, 10000, 22050, 22050)],
-  },
-  { name: 'stereo noise at 44100 Hz', sampleRate: 44100, channels: [noise(1, 44100), noise(2, 44100)] },
-  { name: 'mono chirp at 48000 Hz, clipping', sampleRate: 48000, channels: [chirp(20, 20000, 48000, 30000, 1.2)] },
-  {
-    name: 'four channels at 96000 Hz',
-    sampleRate: 96000,
-    channels: [sine(1000, 96000, 5000), sine(3000, 96000, 5000), noise(3, 5000), chirp(10, 40000, 96000, 5000)],
-  },
-];
+const CASES = roundTripCases(1.2);
 
 describe('FLAC encoder', () => {
   for (const bits of [16, 24] as const) {

@@ -33,6 +33,39 @@ export function noise(seed: number, frames: number, amplitude = 0.5): Float32Arr
   });
 }
 
+export interface RoundTripCase {
+  name: string;
+  sampleRate: number;
+  channels: Float32Array[];
+}
+
+/**
+ * The lossless formats' round-trip signals: mono and stereo, odd and common rates, four
+ * channels. `chirpAmplitude` above 1 makes the 48 kHz case clip (what integer formats must
+ * clamp); a float format needs it below 1 to compare exactly.
+ */
+export function roundTripCases(chirpAmplitude: number): RoundTripCase[] {
+  return [
+    { name: 'mono 440 Hz at 8000 Hz', sampleRate: 8000, channels: [sine(440, 8000, 8001)] },
+    {
+      name: 'stereo, different L/R at 22050 Hz',
+      sampleRate: 22050,
+      channels: [sine(440, 22050, 22050), chirp(50, 10000, 22050, 22050)],
+    },
+    { name: 'stereo noise at 44100 Hz', sampleRate: 44100, channels: [noise(1, 44100), noise(2, 44100)] },
+    {
+      name: `mono chirp at 48000 Hz${chirpAmplitude > 1 ? ', clipping' : ''}`,
+      sampleRate: 48000,
+      channels: [chirp(20, 20000, 48000, 30000, chirpAmplitude)],
+    },
+    {
+      name: 'four channels at 96000 Hz',
+      sampleRate: 96000,
+      channels: [sine(1000, 96000, 5000), sine(3000, 96000, 5000), noise(3, 5000), chirp(10, 40000, 96000, 5000)],
+    },
+  ];
+}
+
 export const TEST_TAGS: AudioTags = {
   title: 'Song (vocals)',
   artist: 'The Artist',

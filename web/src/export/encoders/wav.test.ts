@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { WaveFile } from 'wavefile';
 import { parseWav } from '@sfa/shared/audio/wav';
 import type { ExportFormat } from '../types.ts';
-import { chirp, encodeInBlocks, maxAbsDiff, noise, sameBytes, sine, TEST_TAGS } from './test-signals.ts';
+import { encodeInBlocks, maxAbsDiff, noise, sameBytes, sine, roundTripCases, TEST_TAGS } from './test-signals.ts';
 
 interface Decoded {
   sampleRate: number;
@@ -44,21 +44,7 @@ const TOLERANCE: Record<string, number> = {
   wav32f: 0,
 };
 
-const CASES: { name: string; sampleRate: number; channels: Float32Array[] }[] = [
-  { name: 'mono 440 Hz at 8000 Hz', sampleRate: 8000, channels: [sine(440, 8000, 8001)] },
-  {
-    name: 'stereo, different L/R at 22050 Hz',
-    sampleRate: 22050,
-    channels: [sine(440, 22050, 22050), chirp(50, 10000, 22050, 22050)],
-  },
-  { name: 'stereo noise at 44100 Hz', sampleRate: 44100, channels: [noise(1, 44100), noise(2, 44100)] },
-  { name: 'mono chirp at 48000 Hz', sampleRate: 48000, channels: [chirp(20, 20000, 48000, 30000, 0.9)] },
-  {
-    name: 'four channels at 96000 Hz',
-    sampleRate: 96000,
-    channels: [sine(1000, 96000, 5000), sine(3000, 96000, 5000), noise(3, 5000), chirp(10, 40000, 96000, 5000)],
-  },
-];
+const CASES = roundTripCases(0.9);
 
 describe('WAV encoder', () => {
   for (const format of ['wav16', 'wav24', 'wav32f'] as const satisfies ExportFormat[]) {
