@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import workletUrl from './mixer.worklet.ts?worker&url';
 import type { FromProcessor, ToProcessor } from './protocol.ts';
+import { zeroCrossingHz } from './test-tones.ts';
 
 const RATE = 44_100;
 
@@ -89,21 +90,6 @@ function energy(signal: Float32Array, fromSec = 0, toSec = signal.length / RATE)
   let sum = 0;
   for (let i = from; i < to; i++) sum += signal[i]! * signal[i]!;
   return sum / Math.max(1, to - from);
-}
-
-function zeroCrossingHz(signal: Float32Array): number {
-  let first = -1;
-  let last = -1;
-  let count = 0;
-  for (let i = 1; i < signal.length; i++) {
-    if (signal[i - 1]! < 0 && signal[i]! >= 0) {
-      const at = i - 1 + signal[i - 1]! / (signal[i - 1]! - signal[i]!);
-      if (first < 0) first = at;
-      last = at;
-      count++;
-    }
-  }
-  return ((count - 1) * RATE) / (last - first);
 }
 
 /** Renders with `steps` run at their times (seconds) while the context is suspended there. */
@@ -211,7 +197,7 @@ describe('mixer worklet', () => {
     // First second: both; second: only the 2 kHz stem.
     expect(energy(left, 0.1, 0.9)).toBeCloseTo(0.25, 2);
     expect(energy(left, 1.1, 1.9)).toBeCloseTo(0.125, 2);
-    expect(zeroCrossingHz(left.subarray(Math.round(1.1 * RATE), Math.round(1.9 * RATE)))).toBeCloseTo(2000, -1);
+    expect(zeroCrossingHz(left.subarray(Math.round(1.1 * RATE), Math.round(1.9 * RATE)), RATE)).toBeCloseTo(2000, -1);
     // No step bigger than the signals' own largest sample-to-sample change at the gain change.
     let step = 0;
     for (let i = RATE - 256; i < RATE + 256; i++) step = Math.max(step, Math.abs(left[i + 1]! - left[i]!));
@@ -260,7 +246,7 @@ describe('mixer worklet', () => {
       const r = await rig(3, [[sine(frames, 440)]], [RATE]);
       r.send({ type: 'speed', rate, semitones });
       const output = await render(r, [[0, () => r.send({ type: 'play' })]]);
-      const hz = zeroCrossingHz(output.getChannelData(0).subarray(RATE, Math.round(2.5 * RATE)));
+      const hz = zeroCrossingHz(output.getChannelData(0).subarray(RATE, Math.round(2.5 * RATE)), RATE);
       expect(Math.abs(hz / expected - 1)).toBeLessThan(0.01);
       const ticks = r.messages.filter((m) => m.type === 'tick');
       // At half speed 3 s of output move the position by 1.5 s.
@@ -281,7 +267,7 @@ describe('mixer worklet', () => {
     expect(left.every(Number.isFinite)).toBe(true);
     expect(energy(left, 1.5, 2.5)).toBeCloseTo(0.125, 2);
     expect(
-      Math.abs(zeroCrossingHz(left.subarray(Math.round(1.5 * RATE), Math.round(2.5 * RATE))) / 440 - 1),
+      Math.abs(zeroCrossingHz(left.subarray(Math.round(1.5 * RATE), Math.round(2.5 * RATE)), RATE) / 440 - 1),
     ).toBeLessThan(0.005);
   });
 
