@@ -97,6 +97,18 @@ export function drawBeatGrid(
   return counts;
 }
 
+/** Beats closer than this to a downbeat are that downbeat. */
+export const SAME_BEAT_SEC = 0.002;
+
+/** For each beat, whether it starts a bar (is one of the downbeats). */
+export function downbeatFlags(beats: readonly number[], downbeats: readonly number[]): boolean[] {
+  let d = 0;
+  return beats.map((beat) => {
+    while (d < downbeats.length && downbeats[d]! < beat - SAME_BEAT_SEC) d++;
+    return d < downbeats.length && Math.abs(downbeats[d]! - beat) <= SAME_BEAT_SEC;
+  });
+}
+
 /** Snaps a position this close before a beat onto it (a playhead a hair early reads as that beat). */
 const ON_BEAT_SEC = 0.001;
 

@@ -4,7 +4,7 @@
 import { errorMessage } from '@sfa/shared/protocol/errors';
 import type { StemName } from '@sfa/shared/separation/types';
 import { untrack } from 'svelte';
-import type { BeatGrid } from '../app/beat-grid.ts';
+import { downbeatFlags, SAME_BEAT_SEC, type BeatGrid } from '../app/beat-grid.ts';
 import { openLibrary, type StemChunkRecord, type StemSetRecord } from '../storage/db.ts';
 import { chunkAt } from '../storage/job-store.ts';
 import workletUrl from './mixer.worklet.ts?worker&url';
@@ -39,8 +39,6 @@ export const MAX_SEMITONES = 12;
 /** Audio kept loaded ahead of and behind the playhead (source seconds). */
 const AHEAD_SEC = 20;
 const BEHIND_SEC = 2;
-/** Beats this close to a downbeat are that downbeat. */
-const SAME_BEAT_SEC = 0.002;
 
 function toLevel(pair: LevelPair): Level {
   return { peakDb: gainToDb(pair.peak), rmsDb: gainToDb(pair.rms) };
@@ -168,16 +166,11 @@ export class Mixer {
     const rate = this.sampleRate;
     const beats = this.grid?.beats ?? [];
     const downbeats = this.grid?.downbeats ?? [];
-    let d = 0;
-    const accents = beats.map((beat) => {
-      while (d < downbeats.length && downbeats[d]! < beat - SAME_BEAT_SEC) d++;
-      return d < downbeats.length && Math.abs(downbeats[d]! - beat) <= SAME_BEAT_SEC ? 1 : 0;
-    });
     return {
       type: 'click',
       enabled: this.click,
       beats: Float64Array.from(beats, (b) => b * rate),
-      accents: Uint8Array.from(accents),
+      accents: Uint8Array.from(downbeatFlags(beats, downbeats), Number),
     };
   }
 
@@ -399,11 +392,15 @@ export class Mixer {
         if (this.wanted !== undefined && this.firstMissing([[this.wanted, this.wanted + 1]]) === undefined) {
           this.wanted = undefined;
         }
+        // The worklet drops by the same test, so it has something to drop only when this does.
         const keep = this.keepRanges();
+        let dropped = false;
         for (const [start, frames] of this.held) {
-          if (!keep.some(([from, to]) => start < to && start + frames > from)) this.held.delete(start);
+          if (keep.some(([from, to]) => start < to && start + frames > from)) continue;
+          this.held.delete(start);
+          dropped = true;
         }
-        this.send({ type: 'evict', keep });
+        if (dropped) this.send({ type: 'evict', keep });
       } while (this.refill && token === this.token);
     };
     this.filling = run()

@@ -9,6 +9,7 @@
 //   gains change once per quantum there, smoothed by the stretcher's overlap-add.
 // - Clicks (on the beat grid, and the count-in) are added after the stretcher: they stay
 //   short and at their own pitch whatever the speed.
+import { CLICK_SEC, clickSample } from './click-sound.ts';
 import type { FromProcessor, LevelPair, ToProcessor } from './protocol.ts';
 import { createStretcher, type Stretcher } from './stretch.ts';
 
@@ -23,7 +24,7 @@ declare class AudioWorkletProcessor {
 const QUANTUM = 128;
 /** Frames a jump crossfades over (about 6 ms at 44.1 kHz). */
 const CROSSFADE = 256;
-const CLICK_SEC = 0.03;
+/** The clicks' level in the mix (the track player's click track plays them at the same). */
 const CLICK_GAIN = 0.5;
 /** Ticks (position, meters, load) per second. */
 const TICKS_PER_SEC = 30;
@@ -406,17 +407,8 @@ class MixerProcessor extends AudioWorkletProcessor {
   private renderClicks(out: Float32Array[]): void {
     const length = Math.round(CLICK_SEC * sampleRate);
     for (const click of this.clicks) {
-      const frequency = click.accent ? 1600 : 1000;
-      const gain = CLICK_GAIN * (click.accent ? 1 : 0.6);
       for (let i = 0; i < QUANTUM; i++) {
-        const age = click.age + i;
-        if (age < 0 || age >= length) continue;
-        const t = age / sampleRate;
-        const x =
-          gain *
-          Math.min(1, age / (sampleRate * 0.0005)) *
-          Math.exp(-t / 0.008) *
-          Math.sin(2 * Math.PI * frequency * t);
+        const x = CLICK_GAIN * clickSample(click.age + i, sampleRate, click.accent);
         out[0]![i]! += x;
         out[1]![i]! += x;
       }

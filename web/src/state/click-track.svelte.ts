@@ -2,14 +2,13 @@
 // short synthesised click on every beat (higher and louder on downbeats), scheduled on the
 // player's AudioContext clock a little ahead of time ("a tale of two clocks"), so it stays in
 // time with the music however late the timer that schedules it runs.
+import { downbeatFlags } from '../app/beat-grid.ts';
+import { CLICK_SEC, clickSample } from '../mixer/click-sound.ts';
 import { player } from './player.svelte.ts';
 
 /** How far ahead clicks are scheduled on the audio clock, and how often the scheduler wakes. */
 const LOOKAHEAD_SEC = 0.25;
 const WAKE_MS = 50;
-/** Beats closer than this to a downbeat are that downbeat. */
-const SAME_BEAT_SEC = 0.002;
-const CLICK_SEC = 0.03;
 
 interface Click {
   source: AudioBufferSourceNode;
@@ -17,26 +16,13 @@ interface Click {
   when: number;
 }
 
-/** A click: a sine burst with a 0.5 ms attack and an 8 ms decay (no DC, no pop). */
-function clickBuffer(context: BaseAudioContext, frequency: number, gain: number): AudioBuffer {
+/** The click (see click-sound.ts) as a buffer to play. */
+function clickBuffer(context: BaseAudioContext, accent: boolean): AudioBuffer {
   const length = Math.round(context.sampleRate * CLICK_SEC);
   const buffer = new AudioBuffer({ length, sampleRate: context.sampleRate, numberOfChannels: 1 });
   const data = buffer.getChannelData(0);
-  const attack = context.sampleRate * 0.0005;
-  for (let i = 0; i < length; i++) {
-    const t = i / context.sampleRate;
-    data[i] = gain * Math.min(1, i / attack) * Math.exp(-t / 0.008) * Math.sin(2 * Math.PI * frequency * t);
-  }
+  for (let i = 0; i < length; i++) data[i] = clickSample(i, context.sampleRate, accent);
   return buffer;
-}
-
-/** For each beat, whether it starts a bar. */
-function accentsFor(beats: readonly number[], downbeats: readonly number[]): boolean[] {
-  let d = 0;
-  return beats.map((beat) => {
-    while (d < downbeats.length && downbeats[d]! < beat - SAME_BEAT_SEC) d++;
-    return d < downbeats.length && Math.abs(downbeats[d]! - beat) <= SAME_BEAT_SEC;
-  });
 }
 
 export class ClickTrack {
@@ -58,7 +44,7 @@ export class ClickTrack {
   /** The grid to click on (seconds, ascending; downbeats a subset of beats); empty for none. */
   setGrid(beats: readonly number[], downbeats: readonly number[]): void {
     this.beats = beats;
-    this.accents = accentsFor(beats, downbeats);
+    this.accents = downbeatFlags(beats, downbeats);
     this.restart();
   }
 
@@ -136,8 +122,8 @@ export class ClickTrack {
       out.connect(context.destination);
       this.sounds = {
         context,
-        beat: clickBuffer(context, 1000, 0.6),
-        downbeat: clickBuffer(context, 1600, 1),
+        beat: clickBuffer(context, false),
+        downbeat: clickBuffer(context, true),
         out,
       };
     }
