@@ -9,6 +9,7 @@
 //   stretcher on.
 import type { Page } from '@playwright/test';
 import { readdir } from 'node:fs/promises';
+import { slide } from '../pages/mixer.ts';
 
 export interface MixerLoad {
   setting: string;
@@ -18,13 +19,6 @@ export interface MixerLoad {
   budgetMs: number;
   /** Periods sampled. */
   samples: number;
-}
-
-async function slide(page: Page, testId: string, value: number): Promise<void> {
-  await page.getByTestId(testId).evaluate((element: HTMLInputElement, to) => {
-    element.value = String(to);
-    element.dispatchEvent(new Event('input', { bubbles: true }));
-  }, value);
 }
 
 /** On a track page with a finished stem set: plays it in the mixer and samples the load. */
@@ -39,8 +33,8 @@ export async function measureMixerLoad(page: Page, seconds = 10): Promise<MixerL
   ];
   const results: MixerLoad[] = [];
   for (const [setting, speed, semitones] of settings) {
-    await slide(page, 'mixer-speed', speed);
-    await slide(page, 'mixer-pitch', semitones);
+    await slide(page.getByTestId('mixer-speed'), speed);
+    await slide(page.getByTestId('mixer-pitch'), semitones);
     await page.getByRole('button', { name: 'Mix forward 5 seconds' }).click();
     if ((await play.getAttribute('aria-label')) !== 'Pause mix') await play.click();
     await page.waitForTimeout(1500); // past the start

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import wavefile from 'wavefile';
 import { encodeWav } from '../../shared/src/audio/wav-encode.ts';
 import { synthesiseSong } from '../bench/song.ts';
-import { AppPage, fixture } from '../pages/app-page.ts';
+import { fixture } from '../pages/app-page.ts';
+import { separateWithQuick, slide } from '../pages/mixer.ts';
 import { newestStemSetId, storedStems, type Stems } from '../pages/stems.ts';
 
 // The fixture has no tags: its title is the file's name and there is no artist, so exports are
@@ -31,14 +32,7 @@ interface Decoded {
 }
 
 async function separatedSong(page: Page, file = fixture(SONG), title = TITLE): Promise<void> {
-  const app = new AppPage(page);
-  await app.open();
-  await app.importFiles(file);
-  await app.openTrack(title);
-  await page.getByTestId('separation-model').selectOption('quick');
-  await page.getByRole('radio', { name: /^All/ }).check();
-  await page.getByRole('button', { name: `Separate ${title}` }).click();
-  await expect(page.getByTestId('stem-set')).toHaveCount(1, { timeout: 120_000 });
+  await separateWithQuick(page, file, title, 120_000);
   await page.getByTestId('open-export').click();
   await expect(panel(page)).toBeVisible();
 }
@@ -295,10 +289,7 @@ test("the mix follows the mixer: a muted stem is left out, and the mixer's speed
   expect(maxDifference(plain.channels, sum(stored, ['vocals', 'bass', 'other']))).toBeLessThan(1e-6);
 
   // Half speed through the stretcher: twice as long to the frame, at the same rate, not silent.
-  await mixer.getByTestId('mixer-speed').evaluate((element: HTMLInputElement) => {
-    element.value = '50';
-    element.dispatchEvent(new Event('input', { bubbles: true }));
-  });
+  await slide(mixer.getByTestId('mixer-speed'), 50);
   await panel(page).getByRole('radio', { name: 'The current mix of these stems' }).check();
   await panel(page).getByRole('checkbox', { name: "With the mixer's speed and pitch" }).check();
   const slow = decodeWav(await exportAndDownload(page, { kind: 'mix', format: 'wav32f' }, `${TITLE} (mix, 0.5x).wav`));

@@ -3,7 +3,8 @@
 // and speed readouts, and how it looks on a desktop and on a phone. What it sounds like is
 // tested elsewhere; this spec does not play audio.
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { AppPage, ARTIFACTS, fixture } from '../pages/app-page.ts';
+import { ARTIFACTS, fixture } from '../pages/app-page.ts';
+import { openMixer as openStems, separateWithQuick, slide } from '../pages/mixer.ts';
 
 const SONG = 'song-a-minor-120.wav';
 const TITLE = 'song-a-minor-120';
@@ -11,18 +12,8 @@ const STEMS = ['vocals', 'drums', 'bass', 'other'];
 
 /** Imports the fixture, separates it with Quick and opens the stems in the mixer. */
 async function openMixer(page: Page): Promise<Locator> {
-  const app = new AppPage(page);
-  await app.open();
-  await app.importFiles(fixture(SONG));
-  await app.openTrack(TITLE);
-  await page.getByTestId('separation-model').selectOption('quick');
-  await page.getByRole('radio', { name: /^All/ }).check();
-  await page.getByRole('button', { name: `Separate ${TITLE}` }).click();
-  await expect(page.getByTestId('stem-set')).toHaveCount(1, { timeout: 60_000 });
-  await page.getByTestId('open-mixer').click();
-  const mixer = page.getByTestId('mixer');
-  await expect(mixer).toBeVisible();
-  return mixer;
+  await separateWithQuick(page, fixture(SONG), TITLE);
+  return openStems(page);
 }
 
 /**
@@ -52,14 +43,6 @@ async function mutedStems(mixer: Locator): Promise<string[]> {
     if (pressed === 'true') muted.push(stem);
   }
   return muted;
-}
-
-/** Sets a range input as a drag would: the value, then an input event. */
-async function slide(input: Locator, value: number): Promise<void> {
-  await input.evaluate((element: HTMLInputElement, to) => {
-    element.value = String(to);
-    element.dispatchEvent(new Event('input', { bubbles: true }));
-  }, value);
 }
 
 test.describe('on a desktop', () => {

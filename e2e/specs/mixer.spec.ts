@@ -9,38 +9,22 @@ import { join } from 'node:path';
 import { encodeWav } from '../../shared/src/audio/wav-encode.ts';
 import { AppPage, fixture } from '../pages/app-page.ts';
 import { capture, dominantFrequency, installAudioTap, locate, rms, stemWeights } from '../pages/audio-capture.ts';
+import { openMixer as openStems, separateWithQuick, slide } from '../pages/mixer.ts';
 import { newestStemSetId, storedStems } from '../pages/stems.ts';
 
 const SONG = 'song-a-minor-120.wav';
 const STEMS = ['vocals', 'drums', 'bass', 'other'] as const;
 
-/** Imports `file`, separates it with Quick and opens its stems in the mixer. */
+/** With the audio tap in: imports `file`, separates it with Quick and opens its stems in the mixer. */
 async function openMixer(page: Page, file: string, title: string): Promise<Locator> {
   await installAudioTap(page);
-  const app = new AppPage(page);
-  await app.open();
-  await app.importFiles(file);
-  await app.openTrack(title);
-  await page.getByTestId('separation-model').selectOption('quick');
-  await page.getByRole('radio', { name: /^All/ }).check();
-  await page.getByRole('button', { name: `Separate ${title}` }).click();
-  await expect(page.getByTestId('stem-set')).toHaveCount(1, { timeout: 60_000 });
-  await page.getByTestId('open-mixer').click();
-  const mixer = page.getByTestId('mixer');
-  await expect(mixer.getByTestId('mixer-play')).toBeEnabled();
-  return mixer;
+  await separateWithQuick(page, file, title);
+  return openStems(page);
 }
 
 async function play(mixer: Locator): Promise<void> {
   await mixer.getByTestId('mixer-play').click();
   await expect(mixer.getByTestId('mixer-play')).toHaveAttribute('aria-label', 'Pause mix');
-}
-
-async function slide(input: Locator, value: number): Promise<void> {
-  await input.evaluate((element: HTMLInputElement, to) => {
-    element.value = String(to);
-    element.dispatchEvent(new Event('input', { bubbles: true }));
-  }, value);
 }
 
 function sum(signals: Float32Array[]): Float32Array {
@@ -183,9 +167,7 @@ test('offline after the first visit, the mixer plays the stored stems and export
   await context.setOffline(true);
   // Back on the same track page, from the service worker and the library alone.
   await page.reload();
-  await page.getByTestId('open-mixer').click();
-  const mixer = page.getByTestId('mixer');
-  await expect(mixer.getByTestId('mixer-play')).toBeEnabled();
+  const mixer = await openStems(page);
   await play(mixer);
   const heard = await capture(page, 1);
   expect(rms(heard.left)).toBeGreaterThan(0.01);

@@ -8,6 +8,7 @@ import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { slide } from '../pages/mixer.ts';
 import { AppPage, fixture } from '../pages/app-page.ts';
 import { FIXTURE_TRACKS } from '../fixtures/expected.ts';
 import { DIST } from '../dist-dir.ts';
@@ -199,10 +200,7 @@ test('the app runs from it under its CSP: imports every format, analyses, loads 
   await expect(page.getByTestId('stem-set')).toHaveCount(1, { timeout: 60_000 });
   await page.getByTestId('open-mixer').click();
   const mixer = page.getByTestId('mixer');
-  await mixer.getByTestId('mixer-speed').evaluate((input: HTMLInputElement) => {
-    input.value = '75';
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  });
+  await slide(mixer.getByTestId('mixer-speed'), 75);
   await mixer.getByTestId('mixer-play').click();
   await expect(mixer.getByTestId('mixer-play')).toHaveAttribute('aria-label', 'Pause mix');
   await expect
