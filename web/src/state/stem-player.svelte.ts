@@ -1,6 +1,5 @@
-// Plays one stem at a time, straight from the library: its chunks are read into an AudioBuffer
-// and played from the start (or from where the track's player is). The mixer, with every stem
-// in sync, replaces this.
+// Previews one stem of a separation that is still running: the part stored so far is read into
+// an AudioBuffer and played from the start. Finished stems play in the mixer (mixer/).
 import { errorMessage } from '@sfa/shared/protocol/errors';
 import type { StemName } from '@sfa/shared/separation/types';
 import { openLibrary } from '../storage/db.ts';
